@@ -1,0 +1,189 @@
+"""Answering sums: the network's prediction, the true sum, and how sure the network was.
+
+Everything is computed for a whole batch at once (the pipe answers 10^5 lines a second);
+`Answer` is a light view of one row for rendering.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from .codec import decode_many, encode_questions
+from .confidence import ConfidenceRule
+from .dataset import tuple_index, tuples_from_index
+from .domain import PAD, VOCABULARY
+from .modelfile import ModelFile
+
+_SYMBOLS = np.array(list(VOCABULARY))
+
+
+@dataclass
+class Answers:
+    """The network's answers to N operand tuples, with every position's full distribution."""
+
+    operands: np.ndarray  # (N, terms)
+    probabilities: np.ndarray  # (N, answer_width, vocabulary)
+    confidence: np.ndarray  # (N,) the calibrated confidence of the whole answer
+    threshold: float
+
+    def __len__(self) -> int:
+        return len(self.operands)
+
+    def __getitem__(self, row: int) -> Answer:
+        return Answer(self, row)
+
+    def __iter__(self):
+        return (Answer(self, row) for row in range(len(self)))
+
+    @cached_property
+    def ranking(self) -> np.ndarray:
+        """(N, answer_width, vocabulary) symbol indices, most probable first."""
+        return np.argsort(-self.probabilities, axis=-1, kind="stable")
+
+    @cached_property
+    def top_index(self) -> np.ndarray:
+        return self.probabilities.argmax(axis=-1)
+
+    @cached_property
+    def top_probability(self) -> np.ndarray:
+        return np.take_along_axis(self.probabilities, self.top_index[..., None], -1)[..., 0]
+
+    @cached_property
+    def predictions(self) -> list[str]:
+        return decode_many(self.top_index)
+
+    @cached_property
+    def truths(self) -> np.ndarray:
+        return self.operands.sum(axis=1)
+
+    @cached_property
+    def correct(self) -> np.ndarray:
+        truth_text = [str(t) for t in self.truths.tolist()]
+        return np.array([p == t for p, t in zip(self.predictions, truth_text, strict=True)])
+
+    @cached_property
+    def low_confidence(self) -> np.ndarray:
+        return self.confidence < self.threshold
+
+
+class Answer:
+    """One row of Answers, with what a renderer needs by name."""
+
+    __slots__ = ("_batch", "row")
+
+    def __init__(self, batch: Answers, row: int):
+        self._batch, self.row = batch, row
+
+    @property
+    def operands(self) -> tuple[int, ...]:
+        return tuple(int(v) for v in self._batch.operands[self.row])
+
+    @property
+    def prediction(self) -> str:
+        return self._batch.predictions[self.row]
+
+    @property
+    def truth(self) -> int:
+        return int(self._batch.truths[self.row])
+
+    @property
+    def correct(self) -> bool:
+        return bool(self._batch.correct[self.row])
+
+    @property
+    def confidence(self) -> float:
+        return float(self._batch.confidence[self.row])
+
+    @property
+    def low_confidence(self) -> bool:
+        return bool(self._batch.low_confidence[self.row])
+
+    @property
+    def threshold(self) -> float:
+        return self._batch.threshold
+
+    @property
+    def chars(self) -> str:
+        """The written characters including padding (one per answer position)."""
+        return "".join(_SYMBOLS[self._batch.top_index[self.row]])
+
+    @property
+    def char_probabilities(self) -> list[float]:
+        return [float(p) for p in self._batch.top_probability[self.row]]
+
+    @property
+    def distribution(self) -> np.ndarray:
+        """(answer_width, vocabulary): the softmax over every symbol at every position."""
+        return self._batch.probabilities[self.row]
+
+    def alternatives(self, position: int, count: int = 3) -> list[tuple[str, float]]:
+        """The runner-up symbols at one position, most probable first."""
+        ranks = self._batch.ranking[self.row, position, 1 : 1 + count]
+        probs = self._batch.probabilities[self.row, position]
+        return [(VOCABULARY[i], float(probs[i])) for i in ranks]
+
+    @property
+    def expression(self) -> str:
+        return "+".join(str(v) for v in self.operands)
+
+
+class Predictor:
+    """A loaded model file, ready to answer operand tuples in batches.
+
+    The network is deterministic, so each distinct tuple is computed once: within a batch by
+    de-duplication, and across batches by a dense cache when the domain is small enough (the
+    default domain's 10,000 tuples take 1.4 MB). A pipe of repeated sums then costs lookups.
+    """
+
+    CACHE_LIMIT = 200_000
+
+    def __init__(self, model: ModelFile):
+        self.model = model
+        self.domain = model.domain
+        self.confidence_rule = ConfidenceRule.from_meta(model.meta)
+        self._cache: np.ndarray | None = None
+        self._cached: np.ndarray | None = None
+
+    def probabilities(self, operands: np.ndarray) -> np.ndarray:
+        keys = tuple_index(operands, self.domain).astype(np.int64)
+        if self.domain.size > self.CACHE_LIMIT:
+            _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+            return self._compute(operands[first])[inverse.ravel()]
+        if self._cache is None:
+            width = self.domain.answer_width
+            self._cache = np.zeros((self.domain.size, width, len(VOCABULARY)), np.float32)
+            self._cached = np.zeros(self.domain.size, bool)
+        missing = np.unique(keys[~self._cached[keys]])
+        if len(missing):
+            self._cache[missing] = self._compute(tuples_from_index(missing, self.domain))
+            self._cached[missing] = True
+        return self._cache[keys]
+
+    def _compute(self, operands: np.ndarray) -> np.ndarray:
+        return self.model.network.probabilities(encode_questions(operands, self.domain))
+
+    def answer(self, operands) -> Answers:
+        operands = np.asarray(operands, dtype=np.int64).reshape(-1, self.domain.terms)
+        probabilities = self.probabilities(operands)
+        return Answers(
+            operands=operands,
+            probabilities=probabilities,
+            confidence=self.confidence_rule.score(probabilities),
+            threshold=self.confidence_rule.threshold,
+        )
+
+
+PADDING_SHOWN = "␣"
+
+
+def shown_answer(prediction: str) -> str:
+    """A prediction for a person: an all-padding answer is shown as (blank), not as nothing."""
+    return prediction if prediction else "(blank)"
+
+
+def shown(ch: str) -> str:
+    """How a written character is drawn for a person: padding becomes a visible ␣."""
+    return PADDING_SHOWN if ch == PAD else ch

@@ -1,0 +1,92 @@
+"""Text <-> symbol indices <-> one-hot, at the fixed widths of a Domain.
+
+Questions and answers are right-padded with spaces, as in the reference experiment, so the
+network always reads `input_width` symbols and writes `answer_width` symbols.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .domain import PAD, VOCABULARY, Domain
+
+INDEX = {ch: i for i, ch in enumerate(VOCABULARY)}
+_LOOKUP = np.array(list(VOCABULARY))
+
+
+def question_text(operands: Sequence[int], domain: Domain) -> str:
+    """`(37, 68)` -> `"37+68"` padded to the domain's input width."""
+    return "+".join(str(int(n)) for n in operands).ljust(domain.input_width, PAD)
+
+
+def answer_text(total: int, domain: Domain) -> str:
+    return str(int(total)).ljust(domain.answer_width, PAD)
+
+
+def to_indices(text: str) -> np.ndarray:
+    return np.array([INDEX[ch] for ch in text], dtype=np.int64)
+
+
+def from_indices(indices: Sequence[int], strip: bool = True) -> str:
+    text = "".join(VOCABULARY[int(i)] for i in indices)
+    return text.strip(PAD) if strip else text
+
+
+def one_hot(indices: np.ndarray) -> np.ndarray:
+    """Indices of any shape -> float32 one-hot with a trailing axis of len(VOCABULARY)."""
+    return np.eye(len(VOCABULARY), dtype=np.float32)[np.asarray(indices)]
+
+
+def from_one_hot(vectors: np.ndarray, strip: bool = True) -> str:
+    return from_indices(np.asarray(vectors).argmax(axis=-1), strip=strip)
+
+
+def _digits_matrix(values: np.ndarray, width: int) -> np.ndarray:
+    """Right-aligned decimal digits of each value, -1 where a value has no digit."""
+    values = np.asarray(values, dtype=np.int64)
+    powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
+    digits = (values[:, None] // powers) % 10
+    ndigits = np.maximum(1, np.floor(np.log10(np.maximum(values, 1))).astype(np.int64) + 1)
+    digits[np.arange(width)[None, :] < (width - ndigits)[:, None]] = -1
+    return digits
+
+
+def encode_questions(operands: np.ndarray, domain: Domain) -> np.ndarray:
+    """(N, terms) operand array -> (N, input_width) symbol indices, vectorised for big datasets."""
+    operands = np.asarray(operands, dtype=np.int64)
+    n = len(operands)
+    out = np.full((n, domain.input_width), INDEX[PAD], dtype=np.int64)
+    cursor = np.zeros(n, dtype=np.int64)
+    rows = np.arange(n)
+    for term in range(domain.terms):
+        if term:
+            out[rows, cursor] = INDEX["+"]
+            cursor += 1
+        digits = _digits_matrix(operands[:, term], domain.operand_width)
+        for col in range(domain.operand_width):
+            has = digits[:, col] >= 0
+            out[rows[has], cursor[has]] = digits[has, col]
+            cursor[has] += 1
+    return out
+
+
+def encode_answers(totals: np.ndarray, domain: Domain) -> np.ndarray:
+    """(N,) sums -> (N, answer_width) symbol indices, left-aligned and space-padded."""
+    totals = np.asarray(totals, dtype=np.int64)
+    width = domain.answer_width
+    digits = _digits_matrix(totals, width)
+    out = np.full((len(totals), width), INDEX[PAD], dtype=np.int64)
+    ndigits = (digits >= 0).sum(axis=1)
+    # Shift each row's digits to the left edge.
+    for k in range(1, width + 1):
+        rows = ndigits == k
+        out[rows, :k] = digits[rows, width - k :]
+    return out
+
+
+def decode_many(indices: np.ndarray) -> list[str]:
+    """(N, width) indices -> stripped strings, vectorised via a character lookup."""
+    chars = _LOOKUP[np.asarray(indices)]
+    return ["".join(row).strip(PAD) for row in chars]

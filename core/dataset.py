@@ -1,0 +1,148 @@
+"""Training and held-out data, with a split that never depends on how data is drawn.
+
+Whether a tuple is held out is decided by a seeded hash of the tuple itself, so the same tuple
+is held out in every run with that seed, for any domain size, without enumerating the domain.
+Training draws only from the rest; evaluation can always tell held-out from trained.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from .codec import encode_answers, encode_questions
+from .domain import Domain
+
+EXHAUSTIVE_LIMIT = 250_000
+"""Domains up to this many tuples are used whole; larger ones are sampled."""
+
+_MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+
+@dataclass(frozen=True)
+class HeldOutRule:
+    fraction: float = 0.10
+    seed: int = 0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> HeldOutRule:
+        return cls(fraction=float(data["fraction"]), seed=int(data["seed"]))
+
+    def is_held_out(self, operands: np.ndarray, domain: Domain) -> np.ndarray:
+        """Boolean per row of an (N, terms) operand array."""
+        keys = tuple_index(operands, domain)
+        return _unit_interval(_splitmix64(keys ^ _splitmix64(np.uint64(self.seed)))) < self.fraction
+
+
+def _splitmix64(x):
+    """A well-mixed 64-bit hash (Steele et al.), vectorised; uint64 arithmetic wraps."""
+    with np.errstate(over="ignore"):
+        x = np.asarray(x, dtype=np.uint64) + np.uint64(0x9E3779B97F4A7C15)
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return (x ^ (x >> np.uint64(31))) & _MASK64
+
+
+def _unit_interval(x: np.ndarray) -> np.ndarray:
+    return (x >> np.uint64(11)).astype(np.float64) / float(1 << 53)
+
+
+def tuple_index(operands: np.ndarray, domain: Domain) -> np.ndarray:
+    """Each operand tuple's position in the domain, read as a number in base max_operand+1."""
+    operands = np.asarray(operands, dtype=np.uint64)
+    base = np.uint64(domain.max_operand + 1)
+    index = np.zeros(len(operands), dtype=np.uint64)
+    for term in range(domain.terms):
+        index = index * base + operands[:, term]
+    return index
+
+
+def tuples_from_index(index: np.ndarray, domain: Domain) -> np.ndarray:
+    """The inverse of tuple_index: (N,) positions -> (N, terms) operands."""
+    index = np.asarray(index, dtype=np.int64)
+    base = domain.max_operand + 1
+    columns = []
+    for _ in range(domain.terms):
+        index, digit = np.divmod(index, base)
+        columns.append(digit)
+    return np.stack(columns[::-1], axis=1)
+
+
+def all_tuples(domain: Domain) -> np.ndarray:
+    """Every operand tuple, (size, terms), in tuple_index order."""
+    grids = np.meshgrid(*[np.arange(domain.max_operand + 1)] * domain.terms, indexing="ij")
+    return np.stack([g.ravel() for g in grids], axis=1).astype(np.int64)
+
+
+def sample_tuples(domain: Domain, count: int, rng: np.random.Generator) -> np.ndarray:
+    return rng.integers(0, domain.max_operand + 1, size=(count, domain.terms), dtype=np.int64)
+
+
+def evaluation_tuples(domain: Domain, sample_size: int = 200_000, seed: int = 0) -> np.ndarray:
+    """The whole domain when it is small enough, else a large seeded sample."""
+    if domain.size <= EXHAUSTIVE_LIMIT:
+        return all_tuples(domain)
+    return sample_tuples(domain, sample_size, np.random.default_rng(seed))
+
+
+@dataclass
+class Examples:
+    """Operand tuples with their encoded questions and answers (symbol indices)."""
+
+    operands: np.ndarray
+    questions: np.ndarray
+    answers: np.ndarray
+
+    @classmethod
+    def from_operands(cls, operands: np.ndarray, domain: Domain) -> Examples:
+        operands = np.asarray(operands, dtype=np.int64).reshape(-1, domain.terms)
+        return cls(
+            operands=operands,
+            questions=encode_questions(operands, domain),
+            answers=encode_answers(operands.sum(axis=1), domain),
+        )
+
+    def __len__(self) -> int:
+        return len(self.operands)
+
+
+def split(
+    domain: Domain,
+    rule: HeldOutRule,
+    train_size: int | None = None,
+    heldout_size: int = 20_000,
+    seed: int = 0,
+) -> tuple[Examples, Examples]:
+    """(training, held-out) examples.
+
+    Small domains: every trained tuple once, and every held-out tuple. Large domains:
+    `train_size` tuples sampled from the trained part, `heldout_size` from the held-out part.
+    """
+    if domain.size <= EXHAUSTIVE_LIMIT and train_size is None:
+        tuples = all_tuples(domain)
+        held = rule.is_held_out(tuples, domain)
+        return (
+            Examples.from_operands(tuples[~held], domain),
+            Examples.from_operands(tuples[held], domain),
+        )
+    rng = np.random.default_rng(seed)
+    want_train = train_size or 200_000
+    train, heldout = [], []
+    have_train = have_held = 0
+    while have_train < want_train or have_held < heldout_size:
+        batch = sample_tuples(domain, max(want_train, heldout_size), rng)
+        held = rule.is_held_out(batch, domain)
+        train.append(batch[~held])
+        heldout.append(batch[held])
+        have_train += int((~held).sum())
+        have_held += int(held.sum())
+        if rule.fraction <= 0 and have_train >= want_train:
+            break
+    return (
+        Examples.from_operands(np.concatenate(train)[:want_train], domain),
+        Examples.from_operands(np.concatenate(heldout)[:heldout_size], domain),
+    )

@@ -1,0 +1,105 @@
+"""The network's forward pass in NumPy, with Keras' exact LSTM semantics.
+
+Keras LSTM: gates z = x @ W + h @ U + b split as [input, forget, cell, output];
+i, f, o = sigmoid(.), g = tanh(.); c = f * c + i * g; h = o * tanh(c).
+Two facts of this problem make it cheap: a one-hot input times W is a row of W (a lookup,
+not a matmul), and the decoder reads the same vector (RepeatVector) at every step, so its
+input projection is computed once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+WEIGHT_NAMES = (
+    "encoder_kernel",
+    "encoder_recurrent",
+    "encoder_bias",
+    "decoder_kernel",
+    "decoder_recurrent",
+    "decoder_bias",
+    "dense_kernel",
+    "dense_bias",
+)
+
+
+def _halve_sigmoid_gates(matrix: np.ndarray, units: int) -> np.ndarray:
+    """Scale the input, forget and output gate columns by 1/2 (exact in binary floating point).
+
+    sigmoid(x) = 0.5 + 0.5 * tanh(x / 2), so with those columns pre-halved a single tanh over all
+    four gates gives every activation: one pass over the gate matrix instead of four.
+    """
+    out = np.array(matrix, dtype=np.float32, copy=True)
+    out[..., : 2 * units] *= 0.5
+    out[..., 3 * units :] *= 0.5
+    return out
+
+
+def _lstm_step(z: np.ndarray, c: np.ndarray, units: int) -> tuple[np.ndarray, np.ndarray]:
+    """One step from pre-activations z whose sigmoid-gate columns were halved (see above)."""
+    np.tanh(z, out=z)
+    i = z[:, :units]
+    f = z[:, units : 2 * units]
+    g = z[:, 2 * units : 3 * units]
+    o = z[:, 3 * units :]
+    for gate in (i, f, o):
+        gate *= 0.5
+        gate += 0.5
+    c = f * c
+    c += i * g
+    h = np.tanh(c)
+    h *= o
+    return h, c
+
+
+@dataclass
+class NumpyNetwork:
+    """Weights of LSTM -> RepeatVector -> LSTM -> TimeDistributed(Dense) -> softmax."""
+
+    weights: dict[str, np.ndarray]
+    answer_width: int
+
+    def __post_init__(self) -> None:
+        self.weights = {k: np.ascontiguousarray(self.weights[k], np.float32) for k in WEIGHT_NAMES}
+        u = self.units = self.weights["encoder_recurrent"].shape[0]
+        w = self.weights
+        # Fold the encoder bias into its input rows: one row lookup gives x @ W + b.
+        self._encoder_rows = _halve_sigmoid_gates(w["encoder_kernel"] + w["encoder_bias"], u)
+        self._encoder_recurrent = _halve_sigmoid_gates(w["encoder_recurrent"], u)
+        self._decoder_kernel = _halve_sigmoid_gates(w["decoder_kernel"], u)
+        self._decoder_bias = _halve_sigmoid_gates(w["decoder_bias"], u)
+        self._decoder_recurrent = _halve_sigmoid_gates(w["decoder_recurrent"], u)
+
+    @classmethod
+    def from_keras_list(cls, arrays: list[np.ndarray], answer_width: int) -> NumpyNetwork:
+        """From `model.get_weights()` of the reference architecture, in layer order."""
+        return cls(dict(zip(WEIGHT_NAMES, arrays, strict=True)), answer_width)
+
+    def probabilities(self, questions: np.ndarray) -> np.ndarray:
+        """(N, input_width) symbol indices -> (N, answer_width, vocabulary) softmax outputs."""
+        questions = np.asarray(questions)
+        n, steps = questions.shape
+        u = self.units
+        h = np.zeros((n, u), np.float32)
+        c = np.zeros((n, u), np.float32)
+        for t in range(steps):
+            z = self._encoder_rows[questions[:, t]]
+            if t:
+                z += h @ self._encoder_recurrent
+            h, c = _lstm_step(z, c, u)
+        x_proj = h @ self._decoder_kernel
+        x_proj += self._decoder_bias
+        c = np.zeros((n, u), np.float32)
+        outputs = np.empty((n, self.answer_width, u), np.float32)
+        for t in range(self.answer_width):
+            z = x_proj + h @ self._decoder_recurrent if t else x_proj.copy()
+            h, c = _lstm_step(z, c, u)
+            outputs[:, t] = h
+        logits = outputs @ self.weights["dense_kernel"]
+        logits += self.weights["dense_bias"]
+        logits -= logits.max(axis=-1, keepdims=True)
+        np.exp(logits, out=logits)
+        logits /= logits.sum(axis=-1, keepdims=True)
+        return logits

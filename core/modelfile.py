@@ -1,0 +1,161 @@
+"""Reading (and writing the NumPy part of) seqsum model files without TensorFlow.
+
+A seqsum model file is a native Keras `.keras` archive (a zip) with two extra members that
+Keras ignores: `seqsum/meta.json` (domain, held-out rule, training settings, figures,
+versions) and `seqsum/weights.npz` (the same weights as plain arrays). One file to copy; Keras
+can load it for training, and the answer path loads it with zipfile + NumPy in milliseconds.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .dataset import HeldOutRule
+from .domain import VOCABULARY, Domain, DomainError
+from .forward import WEIGHT_NAMES, NumpyNetwork
+
+FORMAT = "seqsum-model"
+FORMAT_VERSION = 1
+META_MEMBER = "seqsum/meta.json"
+WEIGHTS_MEMBER = "seqsum/weights.npz"
+
+ADVICE = "pass --model with another file, or make a new one with :retrain or `seqsum-repl train`"
+
+
+class ModelFileError(Exception):
+    """A model file that cannot be used; str(error) names the file, the problem and a remedy."""
+
+    def __init__(self, path: os.PathLike | str, problem: str, advice: str = ADVICE):
+        self.path = Path(path)
+        self.problem = problem
+        super().__init__(f"cannot use model file {str(path)!r}: {problem}; {advice}")
+
+
+@dataclass
+class ModelFile:
+    """What a model file holds, as the answer path needs it."""
+
+    path: Path
+    meta: dict
+    network: NumpyNetwork
+    data: bytes = field(default=b"", repr=False)  # the file as read, so :save copies what is loaded
+    domain: Domain = field(init=False)
+    heldout_rule: HeldOutRule = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.domain = Domain.from_dict(self.meta["domain"])
+        self.heldout_rule = HeldOutRule.from_dict(self.meta["heldout"])
+
+    @property
+    def parameters(self) -> int:
+        return int(sum(a.size for a in self.network.weights.values()))
+
+
+def encode_members(meta: dict, weights: dict[str, np.ndarray]) -> dict[str, bytes]:
+    """The two archive members, ready to be written into a `.keras` zip."""
+    buffer = io.BytesIO()
+    np.savez(buffer, **{k: np.asarray(weights[k], np.float32) for k in WEIGHT_NAMES})
+    body = dict(meta, format=FORMAT, format_version=FORMAT_VERSION)
+    return {
+        META_MEMBER: json.dumps(body, indent=2, sort_keys=True).encode(),
+        WEIGHTS_MEMBER: buffer.getvalue(),
+    }
+
+
+def _read_members(path: Path) -> tuple[bytes, bytes, bytes]:
+    """(whole file, metadata member, weights member), read in one pass so they agree."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        raise ModelFileError(path, "no such file") from None
+    except IsADirectoryError:
+        raise ModelFileError(path, "it is a directory") from None
+    except PermissionError:
+        raise ModelFileError(path, "permission denied when reading it") from None
+    except OSError as error:
+        raise ModelFileError(path, f"it could not be read ({error.strerror or error})") from None
+    if not data:
+        raise ModelFileError(path, "the file is empty")
+    if not data.startswith(b"PK\x03\x04"):
+        raise ModelFileError(path, "it is not a .keras model archive")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            if META_MEMBER not in names or WEIGHTS_MEMBER not in names:
+                what = "a Keras model" if "config.json" in names else "a zip archive"
+                raise ModelFileError(path, f"it is {what} without seqsum's metadata")
+            return data, archive.read(META_MEMBER), archive.read(WEIGHTS_MEMBER)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError) as error:
+        raise ModelFileError(path, f"the archive is damaged or truncated ({error})") from None
+
+
+def _check_meta(path: Path, meta: object) -> dict:
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise ModelFileError(path, "its metadata is not seqsum's")
+    version = meta.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise ModelFileError(
+            path,
+            f"it was written in model format {version!r}; this seqsum reads up to "
+            f"{FORMAT_VERSION} (upgrade seqsum)",
+        )
+    try:
+        Domain.from_dict(meta["domain"])
+        HeldOutRule.from_dict(meta["heldout"])
+    except DomainError as error:
+        raise ModelFileError(path, f"its domain is not supported ({error})") from None
+    except (KeyError, TypeError, ValueError):
+        raise ModelFileError(path, "its metadata lacks the domain or held-out rule") from None
+    return meta
+
+
+def _check_weights(path: Path, weights: dict[str, np.ndarray], domain: Domain) -> None:
+    missing = [k for k in WEIGHT_NAMES if k not in weights]
+    if missing:
+        raise ModelFileError(path, f"its weights lack {', '.join(missing)}")
+    units = weights["encoder_recurrent"].shape[0]
+    vocab = len(VOCABULARY)
+    expected = {
+        "encoder_kernel": (vocab, 4 * units),
+        "encoder_recurrent": (units, 4 * units),
+        "encoder_bias": (4 * units,),
+        "decoder_kernel": (units, 4 * units),
+        "decoder_recurrent": (units, 4 * units),
+        "decoder_bias": (4 * units,),
+        "dense_kernel": (units, vocab),
+        "dense_bias": (vocab,),
+    }
+    for name, shape in expected.items():
+        if weights[name].shape != shape:
+            raise ModelFileError(
+                path, f"weight {name} has shape {weights[name].shape}, expected {shape}"
+            )
+        if not np.all(np.isfinite(weights[name])):
+            raise ModelFileError(path, f"weight {name} holds NaN or infinite values")
+
+
+def read_model_file(path: os.PathLike | str) -> ModelFile:
+    """Load a model for answering, or raise ModelFileError. Never modifies the file."""
+    path = Path(path)
+    data, meta_bytes, weight_bytes = _read_members(path)
+    try:
+        meta = _check_meta(path, json.loads(meta_bytes))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ModelFileError(path, "its metadata is not valid JSON") from None
+    domain = Domain.from_dict(meta["domain"])
+    try:
+        with np.load(io.BytesIO(weight_bytes), allow_pickle=False) as archive:
+            weights = {k: archive[k] for k in archive.files}
+    except Exception as error:  # noqa: BLE001 - any failure here means a damaged member
+        raise ModelFileError(path, f"its weights are damaged ({type(error).__name__})") from None
+    _check_weights(path, weights, domain)
+    network = NumpyNetwork(weights, domain.answer_width)
+    return ModelFile(path=path, meta=meta, network=network, data=data)

@@ -1,0 +1,79 @@
+"""Saving model files atomically, with everything needed to use them again without guessing.
+
+A save writes a temporary file in the destination's folder, adds seqsum's members, flushes it
+to disk and renames it over the destination in one step. An interrupted or failed save leaves
+the destination as it was and removes its temporary file; two saves racing to one path leave
+one complete model, never a mix.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import platform
+import zipfile
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from ..core.atomic import replacing
+from ..core.confidence import ConfidenceRule
+from ..core.modelfile import ModelFileError, encode_members, read_model_file
+from .network import export_weights
+from .quiet import keras, tf
+from .train import TrainingResult
+
+
+def _version(package: str) -> str | None:
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return None
+
+
+def metadata(result: TrainingResult, confidence: ConfidenceRule, figures: dict) -> dict:
+    config = result.config
+    return {
+        "domain": config.domain.to_dict(),
+        "heldout": config.heldout_rule.to_dict(),
+        "units": config.units,
+        "parameters": int(result.model.count_params()),
+        "training": {
+            **config.to_dict(),
+            "epochs_run": len(result.history),
+            "best_epoch": result.best_epoch,
+            "stopped_early": result.stopped_early,
+            "seconds": round(result.seconds, 2),
+        },
+        "history": [r.to_dict() for r in result.history],
+        "figures": figures,
+        "confidence": confidence.to_dict(),
+        "versions": {
+            "seqsum": _version("seqsum"),
+            "tensorflow": tf.__version__,
+            "keras": keras.__version__,
+            "numpy": _version("numpy"),
+            "python": platform.python_version(),
+        },
+        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def save_model(model: keras.Model, meta: dict, path: os.PathLike | str) -> Path:
+    """Write `model` with `meta` to `path` atomically (see core.atomic); OSError if impossible."""
+    path = Path(path)
+    with replacing(path) as temporary:
+        model.save(temporary)
+        with zipfile.ZipFile(temporary, "a", compression=zipfile.ZIP_STORED) as archive:
+            for name, data in encode_members(meta, export_weights(model)).items():
+                archive.writestr(name, data)
+        read_model_file(temporary)  # never put in place a file that does not load back
+    return path
+
+
+def load_keras_model(path: os.PathLike | str) -> keras.Model:
+    """The Keras model in a seqsum file (to compare with Keras or train on); ModelFileError if unusable."""
+    read_model_file(path)
+    try:
+        return keras.saving.load_model(path, compile=False)
+    except Exception as error:  # noqa: BLE001 - Keras raises many types for a damaged file
+        raise ModelFileError(path, f"Keras could not load it ({type(error).__name__})") from None

@@ -1,0 +1,173 @@
+"""The REPL's built-in :commands. Each registers itself; :help lists them from the registry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..core.atomic import write_bytes
+from ..core.modelfile import ModelFileError, read_model_file
+from . import locations, render
+from .commands import command, help_lines
+from .progress import percent, sparkline
+
+
+@command("help", help="list the commands and what you can type", aliases=("h", "?"))
+def show_help(session, argument: str) -> None:
+    domain = session.model.domain
+    session.say(
+        f"Type a sum such as 37+68: this model {domain.describe()}. Spaces and leading zeros "
+        "are fine; the answer shows the network's sum, the true sum and its confidence."
+    )
+    for line in help_lines():
+        session.say(line)
+    session.say("  Ctrl-C clears the line or stops :retrain; Ctrl-D quits.", "class:dim")
+
+
+@command("quit", help="leave the session (Ctrl-D too)", aliases=("exit", "q"))
+def quit_session(session, argument: str) -> None:
+    session.running = False
+
+
+@command("info", help="the model: file, domain, parameters, training, figures")
+def info(session, argument: str) -> None:
+    from .report import info_text
+
+    session.say(info_text(session.model, session.choice.source))
+
+
+@command("evaluate", help="exact match over the whole domain, held-out vs trained")
+def evaluate(session, argument: str) -> None:
+    from ..core.scoring import evaluate as run_evaluation
+    from .report import evaluation_text
+
+    try:
+        evaluation = run_evaluation(session.predictor)
+    except KeyboardInterrupt:
+        session.error("evaluation cancelled")
+        return
+    session.say(evaluation_text(session.model, evaluation))
+
+
+@command("dist", help="the last answer's full softmax at every position, as bar charts")
+def distribution(session, argument: str) -> None:
+    if session.last is None:
+        session.error("no answer yet: type a sum first, then :dist")
+        return
+    session.say(f"softmax over all 12 symbols for {session.last.expression}:")
+    session.printer(render.distribution(session.last))
+
+
+@command("load", "PATH", help="switch to another model file", takes_path=True)
+def load(session, argument: str) -> None:
+    if not argument:
+        session.error(":load needs a model file path, e.g. :load ~/models/mine.keras")
+        return
+    path = Path(argument).expanduser()
+    try:
+        model = read_model_file(path)
+    except ModelFileError as error:
+        session.error(f"{error} (still using {session.model.path.name})")
+        return
+    session.use(model, locations.ModelChoice(path, ":load"))
+    session.printer(render.banner(model, ":load"))
+
+
+@command("save", "PATH", help="copy the model in use to PATH (atomically)", takes_path=True)
+def save(session, argument: str) -> None:
+    if not argument:
+        session.error(":save needs a destination path, e.g. :save ~/models/mine.keras")
+        return
+    path = Path(argument).expanduser()
+    if path.is_dir():
+        session.error(f"{path} is a directory; give a file name such as {path / 'model.keras'}")
+        return
+    try:
+        write_bytes(path, session.model.data)
+    except OSError as error:
+        session.error(f"could not save to {path}: {error.strerror or error}; nothing was changed")
+        return
+    session.say(f"saved {path}")
+
+
+def _retrain_parser() -> click.Command:
+    from .cli import training_options
+
+    @click.command("retrain", context_settings={"help_option_names": ["-h", "--help"]})
+    @click.option("--out", type=click.Path(dir_okay=False), default=None, metavar="PATH",
+                  help="Where to save (default: your own model; never the bundled one).")
+    @training_options
+    @click.option("--plot", type=click.Path(dir_okay=False), default=None, metavar="PNG")
+    def retrain_options(**options):
+        return options
+
+    return retrain_options
+
+
+@command("retrain", "[--epochs N] [--seed S] [--batch-size N] …",
+         help="train a new model (same options as `seqsum-repl train`); Ctrl-C cancels")
+def retrain(session, argument: str) -> None:
+    from .cli import config_from_options
+    from .session import parse_arguments
+
+    try:
+        options = _retrain_parser().main(
+            parse_arguments(argument), prog_name=":retrain", standalone_mode=False
+        )
+    except (click.ClickException, ValueError) as error:
+        message = error.format_message() if isinstance(error, click.ClickException) else str(error)
+        session.error(f"{message} (:retrain --help lists the options)")
+        return
+    if not isinstance(options, dict):  # --help was shown
+        return
+    out = options.pop("out")
+    plot = options.pop("plot")
+    domain = session.model.domain
+    options.setdefault("terms", None)
+    options["terms"] = options["terms"] or domain.terms
+    options["max_operand"] = options["max_operand"] or domain.max_operand
+    try:
+        config = config_from_options(**options)
+        if plot:
+            from .training import check_plot_available
+
+            check_plot_available()
+    except Exception as error:  # noqa: BLE001 - Failure or PlotUnavailable: one line each
+        session.error(str(error))
+        return
+    destination = Path(out).expanduser() if out else locations.retrain_destination(session.choice)
+    _run_retrain(session, config, destination, Path(plot) if plot else None)
+
+
+def _run_retrain(session, config, destination: Path, plot: Path | None) -> None:
+    import sys
+
+    from .progress import TerminalProgress
+    from .training import train_and_save
+
+    before = (session.model.meta.get("figures") or {}).get("all", {}).get("exact_match")
+    session.say(f"retraining ({config.domain.describe()}); Ctrl-C cancels", "class:dim")
+    progress = TerminalProgress(sys.stderr, epoch_lines=False)
+    try:
+        outcome = train_and_save(config, destination, progress, plot)
+    except KeyboardInterrupt:
+        progress.finish()
+        session.error("retrain cancelled: the current model is unchanged, in memory and on disk")
+        return
+    except OSError as error:
+        progress.finish()
+        session.error(f"could not save {destination}: {error.strerror or error}; model unchanged")
+        return
+    progress.finish()
+    session.use(outcome.model, locations.ModelChoice(destination, "retrained"))
+    after = outcome.evaluation.all.exact_match
+    held = outcome.evaluation.heldout
+    shown_before = percent(before) if before is not None else "n/a"
+    session.say(
+        f"saved {destination}: exact match {shown_before} -> {percent(after)} "
+        f"(held-out {percent(held.exact_match)} of {held.count:,}), "
+        f"{len(outcome.history)} epochs in {outcome.seconds:.0f}s"
+    )
+    spark = sparkline([r.heldout_exact for r in outcome.history], 0.0, 1.0)
+    session.say(f"held-out exact match per epoch: {spark}", "class:bar")

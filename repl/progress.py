@@ -1,0 +1,112 @@
+"""Drawing training progress on stderr, for `train`, first-use training and :retrain.
+
+Implements models.train.TrainingProgress. On a terminal it redraws one bar per epoch and leaves
+a line per finished epoch (like Keras' own verbose output); on a pipe or log it writes only the
+per-epoch lines, so stdout and logs stay clean.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+
+SPARKS = "▁▂▃▄▅▆▇█"
+BAR_WIDTH = 24
+
+
+def percent(p: float) -> str:
+    """A probability as a percentage that never claims 100.0 % unless it is exactly 1."""
+    text = f"{p * 100:.1f}%"
+    return ">99.9%" if text == "100.0%" and p < 1.0 else text
+
+
+def sparkline(values: list[float], low: float | None = None, high: float | None = None) -> str:
+    if not values:
+        return ""
+    low = min(values) if low is None else low
+    high = max(values) if high is None else high
+    span = (high - low) or 1.0
+    return "".join(SPARKS[min(7, int((v - low) / span * 7.999))] for v in values)
+
+
+def duration(seconds: float) -> str:
+    if math.isnan(seconds):
+        return "?"
+    seconds = int(round(seconds))
+    return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
+
+
+class TerminalProgress:
+    """TrainingProgress drawn on a text stream (stderr by default)."""
+
+    def __init__(self, stream=None, epoch_lines: bool = True):
+        self.stream = stream or sys.stderr
+        self.epoch_lines = epoch_lines
+        self.live = _isatty(self.stream)
+        self.epochs = self.steps = 0
+        self.started = time.perf_counter()
+        self.epoch_seconds: list[float] = []
+        self.best_exact = 0.0
+        self._dirty = False
+
+    def train_begin(self, config, steps_per_epoch):
+        self.epochs, self.steps = config.epochs, steps_per_epoch
+        self.started = time.perf_counter()
+        domain = config.domain
+        self._write_line(
+            f"training: {domain.describe()}, {config.epochs} epochs, batch {config.batch_size}, "
+            f"seed {config.seed}"
+        )
+
+    def _eta(self, epoch: int, step: int) -> float:
+        elapsed = time.perf_counter() - self.started
+        done = (epoch - 1) + step / max(1, self.steps)
+        return elapsed / done * (self.epochs - done) if done else float("nan")
+
+    def batch_end(self, epoch, step, loss):
+        if not self.live:
+            return
+        filled = int(BAR_WIDTH * min(step, self.steps) / max(1, self.steps))
+        bar = "━" * filled + "╺" + " " * (BAR_WIDTH - filled - 1) if filled < BAR_WIDTH else "━" * BAR_WIDTH
+        text = (
+            f"epoch {epoch:>3}/{self.epochs} {bar} loss {loss:.4f}  "
+            f"best held-out {percent(self.best_exact)}  ~{duration(self._eta(epoch, step))} left"
+        )
+        self.stream.write("\r\x1b[2K" + text)
+        self.stream.flush()
+        self._dirty = True
+
+    def epoch_end(self, record, best):
+        self.best_exact = best.heldout_exact
+        self.epoch_seconds.append(record.seconds)
+        text = (
+            f"epoch {record.epoch:>3}/{self.epochs}  loss {record.loss:.4f}  "
+            f"held-out exact {percent(record.heldout_exact)}  {record.seconds:.1f}s"
+            f"  ~{duration(self._eta(record.epoch, self.steps))} left"
+        )
+        if self.epoch_lines:
+            self._write_line(text)
+        elif self.live:
+            self.stream.write("\r\x1b[2K" + text)
+            self.stream.flush()
+            self._dirty = True
+
+    def finish(self) -> None:
+        if self._dirty:
+            self.stream.write("\r\x1b[2K")
+            self.stream.flush()
+            self._dirty = False
+
+    def _write_line(self, text: str) -> None:
+        prefix = "\r\x1b[2K" if self._dirty else ""
+        self.stream.write(prefix + text + "\n")
+        self.stream.flush()
+        self._dirty = False
+
+
+def _isatty(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False

@@ -1,0 +1,187 @@
+"""How answers look: detailed for a person at the REPL, one line for pipes, JSON Lines for programs.
+
+Rendering works on core.answer.Answer views and produces prompt-toolkit style fragments
+[(style, text), ...]; `ansi()` and `plain()` turn fragments into text for streams, so the REPL,
+`-e` at a terminal and the pipe draw from one source.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from ..core.answer import Answer, Answers, shown, shown_answer
+from ..core.domain import VOCABULARY
+from .progress import percent, sparkline
+
+Fragments = list[tuple[str, str]]
+
+STYLE = {
+    "class:ok": "32",
+    "class:wrong": "31",
+    "class:unsure": "33;1",
+    "class:dim": "2",
+    "class:prediction": "1",
+    "class:bar": "36",
+    "class:error": "31",
+}
+PT_STYLE = {
+    "ok": "ansigreen",
+    "wrong": "ansired",
+    "unsure": "ansiyellow bold",
+    "dim": "#888888",
+    "prediction": "bold",
+    "bar": "ansicyan",
+    "error": "ansired",
+}
+BLOCKS = " ▏▎▍▌▋▊▉█"
+
+
+def bar(p: float, width: int = 10) -> str:
+    """A proportional bar of `width` cells with eighth-cell resolution."""
+    eighths = int(round(max(0.0, min(1.0, p)) * width * 8))
+    full, part = divmod(eighths, 8)
+    text = "█" * full + (BLOCKS[part] if part else "")
+    return text.ljust(width)
+
+
+def plain(fragments: Fragments) -> str:
+    return "".join(text for _, text in fragments)
+
+
+def ansi(fragments: Fragments) -> str:
+    out = []
+    for style, text in fragments:
+        code = STYLE.get(style)
+        out.append(f"\x1b[{code}m{text}\x1b[0m" if code and text else text)
+    return "".join(out)
+
+
+def _verdict(answer: Answer) -> Fragments:
+    return [("class:ok", "✓")] if answer.correct else [("class:wrong", "✗")]
+
+
+def _unsure(answer: Answer) -> Fragments:
+    return [("", "  "), ("class:unsure", "unsure")] if answer.low_confidence else []
+
+
+def one_line(answer: Answer) -> Fragments:
+    """`37+68 = 105 ✓ true 105  confidence 99.2%  chars 1:99.9% 0:99.8% 5:99.5%` for pipes."""
+    chars = " ".join(
+        f"{shown(ch)}:{percent(p)}" for ch, p in zip(answer.chars, answer.char_probabilities)
+    )
+    return [
+        ("", f"{answer.expression} = "),
+        ("class:prediction", shown_answer(answer.prediction)),
+        ("", " "),
+        *_verdict(answer),
+        ("", f" true {answer.truth}  confidence {percent(answer.confidence)}"),
+        *_unsure(answer),
+        ("class:dim", f"  chars {chars}"),
+    ]
+
+
+def detailed(answer: Answer) -> Fragments:
+    """The REPL's view: answer beside the truth, confidence, and a bar per written character."""
+    verdict = "right" if answer.correct else "wrong"
+    out: Fragments = [
+        ("", "  network "),
+        ("class:prediction", shown_answer(answer.prediction)),
+        ("", "  "),
+        *_verdict(answer),
+        ("", f" {verdict}, true sum {answer.truth}"),
+        ("class:dim", f"   confidence {percent(answer.confidence)}"),
+        *_unsure(answer),
+        ("", "\n"),
+    ]
+    for position, (ch, p) in enumerate(zip(answer.chars, answer.char_probabilities)):
+        out += [
+            ("", f"    {shown(ch)} "),
+            ("class:bar", bar(p)),
+            ("", f" {percent(p):>6}"),
+        ]
+        if p < answer.threshold:
+            runners = ", ".join(f"{shown(c)} {percent(q)}" for c, q in answer.alternatives(position))
+            out.append(("class:unsure", f"   runner-up {runners}"))
+        out.append(("", "\n"))
+    return out
+
+
+def distribution(answer: Answer, width: int = 10) -> Fragments:
+    """The full softmax at every answer position, side by side, as the reference demo drew it."""
+    dist = answer.distribution
+    positions = dist.shape[0]
+    header = "      " + "".join(
+        f"position {i + 1} ({shown(answer.chars[i])})".ljust(width + 10) for i in range(positions)
+    )
+    out: Fragments = [("class:dim", header.rstrip() + "\n")]
+    for symbol_index, symbol in enumerate(VOCABULARY):
+        out.append(("", f"   {shown(symbol)}  "))
+        for position in range(positions):
+            p = float(dist[position, symbol_index])
+            style = "class:prediction" if answer.chars[position] == symbol else "class:bar"
+            out += [(style, bar(p, width)), ("", f" {percent(p):>6}   ")]
+        out.append(("", "\n"))
+    return out
+
+
+def json_records(answers: Answers, inputs: list[str], alternatives: int = 3) -> list[str]:
+    """One JSON Lines record per answer, built column-wise for throughput."""
+    symbols = np.array(list(VOCABULARY))
+    top_chars = symbols[answers.top_index].tolist()
+    top_p = np.round(answers.top_probability.astype(np.float64), 6).tolist()
+    ranks = answers.ranking[:, :, 1 : 1 + alternatives]
+    alt_chars = symbols[ranks].tolist()
+    alt_p = np.round(
+        np.take_along_axis(answers.probabilities, ranks, -1).astype(np.float64), 6
+    ).tolist()
+    confidence = np.round(answers.confidence.astype(np.float64), 6).tolist()
+    low = answers.low_confidence.tolist()
+    correct = answers.correct.tolist()
+    operands = answers.operands.tolist()
+    truths = answers.truths.tolist()
+    predictions = answers.predictions
+    dumps = json.dumps
+    lines = []
+    for row, text in enumerate(inputs):
+        chars = [
+            {"char": c, "p": p, "alternatives": [list(pair) for pair in zip(ac, ap, strict=True)]}
+            for c, p, ac, ap in zip(top_chars[row], top_p[row], alt_chars[row], alt_p[row], strict=True)
+        ]
+        lines.append(
+            dumps(
+                {
+                    "input": text,
+                    "operands": operands[row],
+                    "prediction": predictions[row],
+                    "truth": truths[row],
+                    "correct": correct[row],
+                    "confidence": confidence[row],
+                    "low_confidence": low[row],
+                    "chars": chars,
+                },
+                ensure_ascii=False,
+            )
+        )
+    return lines
+
+
+def json_error(text: str, line: int, reason: str) -> str:
+    return json.dumps({"input": text, "line": line, "error": reason}, ensure_ascii=False)
+
+
+def banner(model, source: str) -> Fragments:
+    figures = model.meta.get("figures") or {}
+    exact = (figures.get("all") or {}).get("exact_match")
+    quality = f", exact match {percent(exact)}" if exact is not None else ""
+    return [
+        ("class:prediction", "seqsum"),
+        ("", f" · {model.path.name} ({source}) · {model.domain.describe()}{quality} · "),
+        ("class:dim", ":help for commands, Ctrl-D to quit"),
+        ("", "\n"),
+    ]
+
+
+def history_sparkline(history: list[dict]) -> str:
+    return sparkline([r["heldout_exact"] for r in history], 0.0, 1.0)

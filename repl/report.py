@@ -1,0 +1,87 @@
+"""The evaluation and model information drawn for a person (`evaluate`, :evaluate, :info)."""
+
+from __future__ import annotations
+
+from ..core.modelfile import ModelFile
+from ..core.scoring import Evaluation
+from .progress import percent, sparkline
+
+
+def _pct(value) -> str:
+    return "n/a" if value is None else f"{value * 100:.2f}%"
+
+
+def evaluation_text(model: ModelFile, evaluation: Evaluation) -> str:
+    scope = "every tuple" if evaluation.exhaustive else f"a seeded sample of {evaluation.all.count:,}"
+    c = evaluation.confidence
+    lines = [
+        f"model {model.path}: {model.domain.describe()}, evaluated on {scope}",
+        f"  {'':<10}{'exact match':>12}{'per char':>10}{'count':>10}",
+    ]
+    for label, subset in (("all", evaluation.all), ("held-out", evaluation.heldout),
+                          ("trained", evaluation.trained)):
+        lines.append(
+            f"  {label:<10}{_pct(subset.exact_match):>12}{_pct(subset.char_accuracy):>10}"
+            f"{subset.count:>10,}"
+        )
+    auroc = "n/a (needs both right and wrong answers)" if c.auroc is None else f"{c.auroc:.4f}"
+    lines += [
+        f"  confidence: AUROC {auroc}, calibration error {c.ece * 100:.2f} pts, "
+        f"threshold {percent(c.threshold)}",
+        f"  below threshold: {_pct(c.wrong_caught)} of wrong answers caught, "
+        f"{_pct(c.right_flagged)} of right answers flagged",
+    ]
+    if evaluation.wrong:
+        lines.append(f"  first {len(evaluation.wrong)} wrong answers:")
+        for w in evaluation.wrong:
+            lines.append(
+                f"    {w['input']:>15} = {w['prediction']:<6} true {w['truth']:<6}"
+                f" confidence {percent(w['confidence'])}"
+            )
+    else:
+        lines.append("  no wrong answers")
+    return "\n".join(lines)
+
+
+def info_text(model: ModelFile, source: str) -> str:
+    meta = model.meta
+    training = meta.get("training") or {}
+    figures = meta.get("figures") or {}
+    versions = meta.get("versions") or {}
+    history = meta.get("history") or []
+    rule = model.heldout_rule
+    lines = [
+        f"model file  {model.path} ({source})",
+        f"domain      {model.domain.describe()} (question {model.domain.input_width} chars, "
+        f"answer {model.domain.answer_width})",
+        f"network     LSTM({model.network.units}) -> RepeatVector -> LSTM({model.network.units}) "
+        f"-> Dense(12) softmax, {model.parameters:,} parameters",
+        f"held out    {rule.fraction * 100:g}% of tuples never trained on (seed {rule.seed})",
+    ]
+    if training:
+        lines.append(
+            f"training    {training.get('epochs_run')} of {training.get('epochs')} epochs, batch "
+            f"{training.get('batch_size')}, lr {training.get('learning_rate')} "
+            f"{training.get('schedule')}, seed {training.get('seed')}, "
+            f"{training.get('seconds')}s, best epoch {training.get('best_epoch')}"
+        )
+    for name, label in (("all", "all"), ("heldout", "held-out"), ("trained", "trained")):
+        subset = figures.get(name)
+        if subset:
+            lines.append(
+                f"exact match {label:<9} {_pct(subset['exact_match'])} of {subset['count']:,}"
+            )
+    if history:
+        lines.append(f"held-out    {sparkline([r['heldout_exact'] for r in history], 0.0, 1.0)}")
+    confidence = meta.get("confidence") or {}
+    if confidence:
+        lines.append(
+            f"confidence  threshold {percent(confidence.get('threshold', 0))}, temperature "
+            f"{confidence.get('temperature', 1.0):g}"
+        )
+    if versions:
+        lines.append(
+            "made with   " + ", ".join(f"{k} {v}" for k, v in versions.items() if v)
+            + f"; {meta.get('created', '')}"
+        )
+    return "\n".join(lines)
