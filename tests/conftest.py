@@ -1,0 +1,82 @@
+"""Shared fixtures: one tiny trained model per test run, and TensorFlow-free model files."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from seqsum.core.domain import VOCABULARY, Domain
+from seqsum.core.forward import WEIGHT_NAMES
+from seqsum.core.modelfile import encode_members
+
+TINY = dict(terms=2, max_operand=9, units=64, epochs=150, batch_size=8, learning_rate=0.01, seed=0)
+"""A one-digit domain the reference network learns in seconds: the CI-sized training run."""
+
+
+def numpy_weights(units: int, seed: int = 0) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    vocab = len(VOCABULARY)
+    shapes = {
+        "encoder_kernel": (vocab, 4 * units),
+        "encoder_recurrent": (units, 4 * units),
+        "encoder_bias": (4 * units,),
+        "decoder_kernel": (units, 4 * units),
+        "decoder_recurrent": (units, 4 * units),
+        "decoder_bias": (4 * units,),
+        "dense_kernel": (units, vocab),
+        "dense_bias": (vocab,),
+    }
+    return {k: (rng.normal(size=shapes[k]) * 0.3).astype(np.float32) for k in WEIGHT_NAMES}
+
+
+def write_numpy_model(path: Path, domain: Domain = Domain(), units: int = 16, seed: int = 0,
+                      meta: dict | None = None) -> Path:
+    """A seqsum model file with random weights, written without TensorFlow.
+
+    It holds only seqsum's members (the answer path needs nothing else), so tests of parsing,
+    rendering and pipes run in milliseconds.
+    """
+    body = {"domain": domain.to_dict(), "heldout": {"fraction": 0.1, "seed": 0}}
+    body.update(meta or {})
+    members = encode_members(body, numpy_weights(units, seed))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+@pytest.fixture
+def numpy_model(tmp_path) -> Path:
+    return write_numpy_model(tmp_path / "random.keras")
+
+
+@pytest.fixture(scope="session")
+def trained_model(tmp_path_factory) -> Path:
+    """A real model of the one-digit domain, trained once per test run through the CLI's code."""
+    from seqsum.models.train import SilentProgress, TrainConfig
+    from seqsum.repl.training import train_and_save
+
+    path = tmp_path_factory.mktemp("trained") / "tiny.keras"
+    train_and_save(TrainConfig(**TINY), path, SilentProgress())
+    return path
+
+
+@pytest.fixture
+def model_copy(trained_model, tmp_path) -> Path:
+    """A private copy of the trained model, for tests that replace or damage it."""
+    return Path(shutil.copy(trained_model, tmp_path / "model.keras"))
+
+
+@pytest.fixture(autouse=True)
+def isolated_user_dirs(tmp_path, monkeypatch):
+    """Never touch the real user's data directory or model choice."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.delenv("SEQSUM_MODEL", raising=False)
+    monkeypatch.setenv("NO_COLOR", "")

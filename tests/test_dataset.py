@@ -1,0 +1,71 @@
+import numpy as np
+import pytest
+
+from seqsum.core import codec
+from seqsum.core.dataset import (
+    EXHAUSTIVE_LIMIT,
+    HeldOutRule,
+    all_tuples,
+    evaluation_tuples,
+    split,
+    tuple_index,
+    tuples_from_index,
+)
+from seqsum.core.domain import Domain
+
+
+def test_small_domain_split_is_exhaustive_and_disjoint():
+    d = Domain()
+    training, heldout = split(d, HeldOutRule(0.10, seed=0))
+    train_keys = set(tuple_index(training.operands, d).tolist())
+    held_keys = set(tuple_index(heldout.operands, d).tolist())
+    assert not train_keys & held_keys
+    assert len(train_keys) + len(held_keys) == d.size == 10_000
+    assert 850 <= len(held_keys) <= 1150  # 10 % of 10,000, by a hash
+    assert len(training) == len(train_keys)  # each trained tuple once
+
+
+def test_split_is_deterministic_and_depends_on_the_seed():
+    d = Domain()
+    a = HeldOutRule(0.1, 7).is_held_out(all_tuples(d), d)
+    b = HeldOutRule(0.1, 7).is_held_out(all_tuples(d), d)
+    c = HeldOutRule(0.1, 8).is_held_out(all_tuples(d), d)
+    assert (a == b).all()
+    assert (a != c).any()
+
+
+def test_rule_decides_per_tuple_whatever_the_batch():
+    d = Domain(3, 999)
+    rule = HeldOutRule(0.2, 3)
+    rng = np.random.default_rng(0)
+    tuples = rng.integers(0, 1000, size=(5000, 3))
+    whole = rule.is_held_out(tuples, d)
+    one_by_one = np.array([rule.is_held_out(t[None, :], d)[0] for t in tuples[:200]])
+    assert (whole[:200] == one_by_one).all()
+    assert 0.17 < whole.mean() < 0.23
+
+
+def test_large_domain_is_sampled_and_still_disjoint():
+    d = Domain(2, 999)
+    assert d.size > EXHAUSTIVE_LIMIT
+    rule = HeldOutRule(0.1, 0)
+    training, heldout = split(d, rule, train_size=20_000, heldout_size=2_000, seed=1)
+    assert len(training) == 20_000 and len(heldout) == 2_000
+    assert not rule.is_held_out(training.operands, d).any()
+    assert rule.is_held_out(heldout.operands, d).all()
+    assert len(evaluation_tuples(d, sample_size=1000)) == 1000
+
+
+def test_examples_encode_questions_and_sums():
+    d = Domain()
+    training, _ = split(d, HeldOutRule())
+    row = 123
+    ops = training.operands[row]
+    assert codec.from_indices(training.questions[row]) == f"{ops[0]}+{ops[1]}"
+    assert codec.from_indices(training.answers[row]) == str(ops.sum())
+
+
+@pytest.mark.parametrize("domain", [Domain(), Domain(3, 99), Domain(5, 9)])
+def test_tuple_index_round_trips(domain):
+    tuples = np.random.default_rng(0).integers(0, domain.max_operand + 1, size=(100, domain.terms))
+    assert (tuples_from_index(tuple_index(tuples, domain).astype(np.int64), domain) == tuples).all()

@@ -1,0 +1,64 @@
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from seqsum.core import codec
+from seqsum.core.domain import VOCABULARY, Domain, DomainError
+
+
+def test_default_domain_matches_the_reference_widths():
+    d = Domain()
+    assert (d.terms, d.max_operand) == (2, 99)
+    assert d.input_width == 5  # "99+99"
+    assert d.answer_width == 3  # "198"
+    assert VOCABULARY == "0123456789+ " and len(VOCABULARY) == 12
+    assert d.describe() == "adds 2 numbers from 0 to 99"
+
+
+@pytest.mark.parametrize(
+    "terms, max_operand, input_width, answer_width",
+    [(2, 100, 7, 3), (3, 99, 8, 3), (2, 999, 7, 4), (5, 9999, 24, 5), (2, 9, 3, 2), (4, 9, 7, 2)],
+)
+def test_widths_fit_the_longest_question_and_answer(terms, max_operand, input_width, answer_width):
+    d = Domain(terms, max_operand)
+    assert d.input_width == input_width == len("+".join([str(max_operand)] * terms))
+    assert d.answer_width == answer_width == len(str(terms * max_operand))
+
+
+@pytest.mark.parametrize("terms, max_operand", [(1, 99), (6, 99), (2, 0), (2, 10_000)])
+def test_unsupported_domains_are_refused(terms, max_operand):
+    with pytest.raises(DomainError):
+        Domain(terms, max_operand)
+
+
+domains = st.builds(Domain, st.integers(2, 5), st.integers(1, 9999))
+
+
+@given(st.data())
+def test_question_round_trips_through_indices_and_one_hot(data):
+    d = data.draw(domains)
+    operands = data.draw(st.lists(st.integers(0, d.max_operand), min_size=d.terms, max_size=d.terms))
+    text = codec.question_text(operands, d)
+    assert len(text) == d.input_width
+    indices = codec.to_indices(text)
+    assert codec.from_indices(indices, strip=False) == text
+    vectors = codec.one_hot(indices)
+    assert vectors.shape == (d.input_width, 12) and vectors.sum() == d.input_width
+    assert codec.from_one_hot(vectors) == "+".join(map(str, operands))
+
+
+@given(st.data())
+def test_vectorised_encoding_matches_the_text_encoding(data):
+    d = data.draw(domains)
+    rows = data.draw(
+        st.lists(st.lists(st.integers(0, d.max_operand), min_size=d.terms, max_size=d.terms),
+                 min_size=1, max_size=20)
+    )
+    operands = np.array(rows)
+    questions = codec.encode_questions(operands, d)
+    answers = codec.encode_answers(operands.sum(axis=1), d)
+    for row, q, a in zip(rows, questions, answers):
+        assert codec.from_indices(q, strip=False) == codec.question_text(row, d)
+        assert codec.from_indices(a, strip=False) == codec.answer_text(sum(row), d)
+    assert codec.decode_many(answers) == [str(sum(r)) for r in rows]

@@ -1,0 +1,144 @@
+"""Model files: unusable ones are refused with one clear error, saves are atomic."""
+
+import io
+import json
+import os
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from seqsum.core.atomic import write_bytes
+from seqsum.core.modelfile import META_MEMBER, ModelFileError, read_model_file
+
+from .conftest import write_numpy_model
+
+
+def _rewrite_meta(source: Path, target: Path, change) -> Path:
+    with zipfile.ZipFile(source) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    meta = json.loads(members[META_MEMBER])
+    change(meta)
+    members[META_MEMBER] = json.dumps(meta).encode()
+    with zipfile.ZipFile(target, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return target
+
+
+def broken_files(tmp_path: Path, good: Path) -> dict[str, tuple[Path, str]]:
+    data = good.read_bytes()
+    files = {}
+
+    def make(name: str, content: bytes, reason: str):
+        path = tmp_path / f"{name}.keras"
+        path.write_bytes(content)
+        files[name] = (path, reason)
+
+    make("empty", b"", "empty")
+    make("noise", np.random.default_rng(0).bytes(4096), "not a .keras model archive")
+    make("text", b"37+68\n", "not a .keras model archive")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("hello.txt", "not a model")
+    make("foreign-zip", buffer.getvalue(), "without seqsum's metadata")
+    make("truncated", data[: len(data) // 2], "damaged or truncated")
+    files["missing"] = (tmp_path / "nope.keras", "no such file")
+    files["directory"] = (tmp_path, "directory")
+    future = _rewrite_meta(good, tmp_path / "future.keras", lambda m: m.update(format_version=99))
+    files["future"] = (future, "model format 99")
+    no_domain = _rewrite_meta(good, tmp_path / "nodomain.keras", lambda m: m.pop("domain"))
+    files["no-domain"] = (no_domain, "lacks the domain")
+    bad_domain = _rewrite_meta(good, tmp_path / "baddomain.keras",
+                               lambda m: m.update(domain={"terms": 9, "max_operand": 99}))
+    files["bad-domain"] = (bad_domain, "domain is not supported")
+    shape = _rewrite_meta(good, tmp_path / "shape.keras",
+                          lambda m: m.update(domain={"terms": 2, "max_operand": 9999}))
+    files["domain-mismatch"] = (shape, None)
+    return files
+
+
+def test_every_kind_of_broken_file_gives_one_clear_error(tmp_path, numpy_model):
+    for name, (path, reason) in broken_files(tmp_path, numpy_model).items():
+        before = path.read_bytes() if path.is_file() else None
+        if reason is None:  # a metadata change that still describes loadable weights
+            read_model_file(path)
+            continue
+        with pytest.raises(ModelFileError) as caught:
+            read_model_file(path)
+        message = str(caught.value)
+        assert reason in message, name
+        assert str(path) in message and "--model" in message and "\n" not in message, name
+        if before is not None:
+            assert path.read_bytes() == before, f"{name} was modified"
+
+
+def test_unreadable_file_is_reported(numpy_model, monkeypatch):
+    from seqsum.core import modelfile
+
+    def denied(path, *args, **kwargs):  # root reads any file, so deny it the way the OS would
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(modelfile, "open", denied, raising=False)
+    with pytest.raises(ModelFileError, match="permission denied") as caught:
+        read_model_file(numpy_model)
+    assert str(numpy_model) in str(caught.value)
+
+
+def test_weights_are_checked_against_their_expected_shapes(tmp_path):
+    path = write_numpy_model(tmp_path / "m.keras", units=8)
+    assert read_model_file(path).network.units == 8
+
+
+def test_atomic_write_replaces_whole_or_not_at_all(tmp_path):
+    target = tmp_path / "model.keras"
+    target.write_bytes(b"old contents")
+
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom):
+        from seqsum.core.atomic import replacing
+
+        with replacing(target) as temporary:
+            temporary.write_bytes(b"half of the new")
+            raise Boom
+    assert target.read_bytes() == b"old contents"
+    assert os.listdir(tmp_path) == ["model.keras"]
+    write_bytes(target, b"new contents")
+    assert target.read_bytes() == b"new contents"
+    assert os.listdir(tmp_path) == ["model.keras"]
+
+
+def test_interrupted_keras_save_leaves_the_old_file(tmp_path, model_copy, monkeypatch):
+    pytest.importorskip("seqsum.models.store", reason="needs TensorFlow")
+    from seqsum.models import store
+    from seqsum.models.network import build_model
+
+    before = model_copy.read_bytes()
+    model = build_model(read_model_file(model_copy).domain, units=16)
+
+    def interrupted_save(self, path, *args, **kwargs):
+        Path(path).write_bytes(b"PK\x03\x04partial")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(type(model), "save", interrupted_save)
+    with pytest.raises(KeyboardInterrupt):
+        store.save_model(model, {}, model_copy)
+    assert model_copy.read_bytes() == before
+    assert sorted(os.listdir(model_copy.parent)) == ["model.keras"]
+
+
+def test_save_then_load_gives_identical_predictions(tmp_path, trained_model):
+    pytest.importorskip("seqsum.models.store", reason="needs TensorFlow")
+    from seqsum.models.store import load_keras_model, save_model
+
+    original = read_model_file(trained_model)
+    keras_model = load_keras_model(trained_model)
+    again = save_model(keras_model, original.meta, tmp_path / "again.keras")
+    reloaded = read_model_file(again)
+    questions = np.array([[1, 10, 2], [9, 10, 9]])
+    np.testing.assert_array_equal(
+        original.network.probabilities(questions), reloaded.network.probabilities(questions)
+    )

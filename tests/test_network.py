@@ -1,0 +1,51 @@
+"""The Keras network is the reference one, and the NumPy answer path computes exactly what it does."""
+
+import numpy as np
+import pytest
+
+from seqsum.core.codec import encode_questions, one_hot
+from seqsum.core.dataset import all_tuples
+from seqsum.core.domain import Domain
+from seqsum.core.modelfile import read_model_file
+
+keras_network = pytest.importorskip("seqsum.models.network", reason="needs TensorFlow")
+
+
+def test_reference_parameter_count():
+    model = keras_network.build_model(Domain())
+    assert model.count_params() == 205_324
+    encoder, _, decoder, dense = model.layers
+    assert (encoder.count_params(), decoder.count_params(), dense.count_params()) == (
+        72_192, 131_584, 1_548)
+
+
+def test_units_are_configurable():
+    assert keras_network.build_model(Domain(), units=32).count_params() == (
+        4 * 32 * (12 + 32 + 1) + 4 * 32 * (32 + 32 + 1) + 32 * 12 + 12)
+
+
+def test_numpy_forward_pass_matches_keras_on_all_10000_inputs():
+    domain = Domain()
+    model = keras_network.build_model(domain, seed=3)
+    # Push the weights away from their tiny initial values so every gate matters.
+    rng = np.random.default_rng(0)
+    model.set_weights([w + rng.normal(scale=0.2, size=w.shape).astype(np.float32)
+                       for w in model.get_weights()])
+    questions = encode_questions(all_tuples(domain), domain)
+    expected = model.predict(one_hot(questions), batch_size=2048, verbose=0)
+    got = keras_network.numpy_network(model, domain).probabilities(questions)
+    assert got.shape == expected.shape == (10_000, 3, 12)
+    assert np.abs(got - expected).max() < 1e-5
+    assert (got.argmax(-1) == expected.argmax(-1)).all()
+
+
+def test_saved_file_answers_as_keras_does(trained_model):
+    from seqsum.models.store import load_keras_model
+
+    model_file = read_model_file(trained_model)
+    keras_model = load_keras_model(trained_model)
+    domain = model_file.domain
+    questions = encode_questions(all_tuples(domain), domain)
+    expected = keras_model.predict(one_hot(questions), verbose=0)
+    got = model_file.network.probabilities(questions)
+    assert np.abs(got - expected).max() < 1e-5

@@ -1,0 +1,54 @@
+"""Training learns, and what it saves is complete and reloadable."""
+
+import numpy as np
+import pytest
+
+from seqsum.core.answer import Predictor
+from seqsum.core.modelfile import read_model_file
+from seqsum.core.scoring import evaluate
+
+pytest.importorskip("seqsum.models.train", reason="needs TensorFlow")
+
+
+def test_tiny_training_run_learns_the_one_digit_domain(trained_model):
+    model = read_model_file(trained_model)
+    result = evaluate(Predictor(model))
+    assert result.exhaustive and result.all.count == 100
+    assert result.all.exact_match >= 0.90
+
+
+def test_model_file_records_what_is_needed_to_use_it_again(trained_model):
+    meta = read_model_file(trained_model).meta
+    assert meta["domain"] == {"terms": 2, "max_operand": 9}
+    assert meta["heldout"] == {"fraction": 0.1, "seed": 0}
+    assert meta["training"]["epochs"] == 150 and meta["training"]["batch_size"] == 8
+    assert 1 <= meta["training"]["best_epoch"] <= meta["training"]["epochs_run"]
+    assert len(meta["history"]) == meta["training"]["epochs_run"]
+    assert meta["figures"]["all"]["count"] == 100
+    assert meta["versions"]["tensorflow"] and meta["versions"]["keras"]
+    assert meta["created"].endswith("+00:00")
+    assert meta["parameters"] == read_model_file(trained_model).parameters
+
+
+def test_training_is_reproducible_for_a_seed():
+    from seqsum.models.train import TrainConfig, train
+
+    config = dict(max_operand=9, units=16, epochs=2, batch_size=16)
+    a = train(TrainConfig(**config, seed=5))
+    b = train(TrainConfig(**config, seed=5))
+    c = train(TrainConfig(**config, seed=6))
+    assert [r.loss for r in a.history] == [r.loss for r in b.history]
+    for wa, wb in zip(a.model.get_weights(), b.model.get_weights()):
+        np.testing.assert_array_equal(wa, wb)
+    assert [r.loss for r in a.history] != [r.loss for r in c.history]
+
+
+def test_keeps_the_best_epoch_and_stops_at_perfect_held_out():
+    from seqsum.models.train import TrainConfig, train
+
+    result = train(TrainConfig(max_operand=9, units=64, epochs=150, batch_size=8,
+                               learning_rate=0.01, seed=0))
+    best = max(r.heldout_exact for r in result.history)
+    assert result.best.heldout_exact == best
+    if best == 1.0:
+        assert result.stopped_early and result.history[-1].heldout_exact == 1.0
