@@ -62,7 +62,15 @@ def summary(model: ModelFile) -> str:
     return "; ".join(parts) or "not evaluated"
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class SeqsumGroup(click.Group):
+    """A click group whose `main` ends every failure as one line (also under CliRunner)."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        sys.exit(run(list(args) if args is not None else None))
+
+
+@click.group(cls=SeqsumGroup, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--model", "model_path", metavar="PATH", help="Model file (default: $SEQSUM_MODEL, "
               "your own model, else the bundled one). Trained there if it does not exist.")
 @click.option("-e", "--expression", "expressions", multiple=True, metavar="EXPR",
@@ -94,7 +102,7 @@ def cli(ctx, model_path, expressions, as_json, no_color):
         from .pipe import run_pipe
 
         sys.stdout.flush()
-        ctx.exit(run_pipe(predictor, sys.stdin.fileno(), sys.stdout, sys.stderr, as_json))
+        ctx.exit(run_pipe(predictor, sys.stdin, sys.stdout, sys.stderr, as_json))
     if as_json:
         raise Failure("--json is for -e and piped input; the interactive session draws answers")
     from .session import run_session
@@ -197,10 +205,10 @@ def _log_traceback() -> Path | None:
         return None
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Console-script entry point: runs the CLI and turns every failure into one line."""
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI and turn every failure into one line and an exit status."""
     try:
-        status = cli.main(args=argv, prog_name="seqsum-repl", standalone_mode=False)
+        status = click.Group.main(cli, args=argv, prog_name="seqsum-repl", standalone_mode=False)
         return status if isinstance(status, int) else 0
     except click.exceptions.Abort:
         error_line("interrupted")
@@ -230,5 +238,10 @@ def main(argv: list[str] | None = None) -> int:
         return 3
 
 
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    sys.exit(run(argv))
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -94,7 +94,17 @@ def _decode(number: int, raw: bytes) -> Line | None:
     return Line(number, text)
 
 
-def read_chunks(fd: int) -> Iterator[bytes]:
+def read_chunks(stream) -> Iterator[bytes]:
+    """Bytes from `stream` as soon as they arrive (os.read on its descriptor when it has one)."""
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        fd = None
+    if fd is None:  # an in-memory stream, as under click's CliRunner
+        source = getattr(stream, "buffer", stream)
+        while chunk := source.read(CHUNK):
+            yield chunk if isinstance(chunk, bytes) else chunk.encode()
+        return
     while True:
         try:
             chunk = os.read(fd, CHUNK)
@@ -157,10 +167,10 @@ class PipeWriter:
         self.out.flush()
 
 
-def run_pipe(predictor: Predictor, fd: int, out, err, as_json: bool) -> int:
-    """Answer every line arriving on `fd`; exit status 0 if all were answered, else 1."""
+def run_pipe(predictor: Predictor, stream, out, err, as_json: bool) -> int:
+    """Answer every line arriving on `stream`; exit status 0 if all were answered, else 1."""
     writer = PipeWriter(predictor, out, err, as_json)
-    for batch in split_lines(read_chunks(fd)):
+    for batch in split_lines(read_chunks(stream)):
         writer.write_batch(batch)
     return 1 if writer.rejected else 0
 

@@ -144,10 +144,12 @@ def parse_arguments(argument: str) -> list[str]:
     return shlex.split(argument)
 
 
-def run_session(model: ModelFile, choice: locations.ModelChoice, input=None, output=None) -> int:
+def run_session(model: ModelFile, choice: locations.ModelChoice, input=None, output=None,
+                printer=None) -> int:
+    """The interactive loop; `input`, `output` and `printer` are for tests (defaults: terminal)."""
     from . import builtins  # noqa: F401 - registers the :commands
 
-    session = Session(model, choice, output=output)
+    session = Session(model, choice, output=output, printer=printer)
     pending: list[str] = []  # warnings raised while the prompt is drawn, shown after it returns
     history = open_history(locations.history_path(), pending.append)
     prompt = PromptSession(

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from seqsum.core.domain import VOCABULARY, Domain
 from seqsum.core.forward import WEIGHT_NAMES
 from seqsum.core.modelfile import encode_members
@@ -34,13 +33,14 @@ def numpy_weights(units: int, seed: int = 0) -> dict[str, np.ndarray]:
     return {k: (rng.normal(size=shapes[k]) * 0.3).astype(np.float32) for k in WEIGHT_NAMES}
 
 
-def write_numpy_model(path: Path, domain: Domain = Domain(), units: int = 16, seed: int = 0,
+def write_numpy_model(path: Path, domain: Domain | None = None, units: int = 16, seed: int = 0,
                       meta: dict | None = None) -> Path:
     """A seqsum model file with random weights, written without TensorFlow.
 
     It holds only seqsum's members (the answer path needs nothing else), so tests of parsing,
     rendering and pipes run in milliseconds.
     """
+    domain = domain or Domain()
     body = {"domain": domain.to_dict(), "heldout": {"fraction": 0.1, "seed": 0}}
     body.update(meta or {})
     members = encode_members(body, numpy_weights(units, seed))

@@ -1,6 +1,5 @@
 import numpy as np
 import pytest
-
 from seqsum.core import codec
 from seqsum.core.dataset import (
     EXHAUSTIVE_LIMIT,

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 from seqsum.core.answer import Predictor
 from seqsum.core.modelfile import read_model_file
 from seqsum.core.scoring import evaluate

@@ -1,0 +1,158 @@
+"""The command line through click's CliRunner: answering, pipes, train, evaluate, exit statuses."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from seqsum.core.modelfile import read_model_file
+from seqsum.repl.cli import cli
+
+
+def invoke(args, input=None, **kwargs):
+    return CliRunner().invoke(cli, args, input=input, **kwargs)
+
+
+def test_version_and_help():
+    result = invoke(["--version"])
+    assert result.exit_code == 0 and "seqsum-repl, version" in result.stdout
+    result = invoke(["--help"])
+    assert result.exit_code == 0 and "train" in result.stdout and "evaluate" in result.stdout
+
+
+def test_repeated_expressions_are_answered_in_order(numpy_model):
+    result = invoke(["--model", str(numpy_model), "-e", "37+68", "--expression", "1+2"], input="9+9\n")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2  # stdin is ignored with -e
+    assert lines[0].startswith("37+68 = ") and "true 105" in lines[0]
+    assert lines[1].startswith("1+2 = ") and "true 3" in lines[1]
+    assert "%" in lines[0] and ("✓" in lines[0] or "✗" in lines[0])
+    assert "\x1b[" not in result.stdout  # not a terminal: no colour codes
+
+
+def test_plain_pipe_mixes_answers_and_numbered_errors(numpy_model):
+    text = "1+2\n\n3+x\n   \n4+5\r\n-1+2\n"
+    result = invoke(["--model", str(numpy_model)], input=text)
+    assert result.exit_code == 1
+    assert [line.split(" = ")[0] for line in result.stdout.splitlines()] == ["1+2", "4+5"]
+    errors = result.stderr.splitlines()
+    assert len(errors) == 2
+    assert errors[0].startswith("line 3: ") and "'x'" in errors[0]
+    assert errors[1].startswith("line 6: ") and "signs are not supported" in errors[1]
+
+
+def test_json_lines_one_record_per_non_blank_line_in_order(numpy_model):
+    text = "37+68\n\n12+\n0+0\n"
+    result = invoke(["--model", str(numpy_model), "--json"], input=text)
+    assert result.exit_code == 1
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["input"] for r in records] == ["37+68", "12+", "0+0"]
+    answer, error, zero = records
+    assert answer["operands"] == [37, 68] and answer["truth"] == 105
+    assert answer["correct"] == (answer["prediction"] == "105")
+    assert len(answer["chars"]) == 3
+    product = 1.0
+    for char in answer["chars"]:
+        assert set(char) == {"char", "p", "alternatives"}
+        assert len(char["alternatives"]) == 3
+        assert all(p <= char["p"] for _, p in char["alternatives"])
+        product *= char["p"]
+    assert answer["confidence"] == pytest.approx(product, abs=1e-5)
+    assert "".join(c["char"] for c in answer["chars"]).strip() == answer["prediction"]
+    assert isinstance(answer["low_confidence"], bool)
+    assert error == {"input": "12+", "line": 3, "error": error["error"]}
+    assert "missing number" in error["error"]
+    assert zero["truth"] == 0
+
+
+def test_all_valid_lines_exit_zero(numpy_model):
+    result = invoke(["--model", str(numpy_model), "--json"], input="1+1\n2+2\n")
+    assert result.exit_code == 0 and len(result.stdout.splitlines()) == 2
+
+
+def test_hostile_bytes_are_errors_for_their_line_only(numpy_model):
+    big = b"9" * 1_000_000
+    data = b"1+2\n\xff\xfe+1\n" + big + b"\n" + b"1\x002\n" + "١+٢\n".encode() + b"3+4"
+    result = invoke(["--model", str(numpy_model), "--json"], input=data)
+    assert result.exit_code == 1
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(records) == 6
+    assert "operands" in records[0] and "operands" in records[5]
+    assert records[1]["line"] == 2 and "UTF-8" in records[1]["error"]
+    assert records[2]["line"] == 3 and "too long" in records[2]["error"]
+    assert len(records[2]["input"]) < 100
+    assert records[3]["line"] == 4 and "NUL" in records[3]["error"]
+    assert records[4]["line"] == 5 and "ASCII digit" in records[4]["error"]
+
+
+def test_unusable_model_exits_2_with_one_line(tmp_path):
+    bad = tmp_path / "bad.keras"
+    bad.write_text("not a model")
+    result = invoke(["--model", str(bad), "-e", "1+2"])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1 and str(bad) in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_usage_exits_2_with_one_line():
+    result = invoke(["--no-such-option"])
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "no-such-option" in result.stderr
+
+
+def test_evaluate_json_document(numpy_model):
+    result = invoke(["evaluate", "--model", str(numpy_model), "--json"])
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    for name in ("all", "heldout", "trained"):
+        assert 0.0 <= report[name]["exact_match"] <= 1.0
+    assert report["all"]["count"] == 10_000
+    assert report["heldout"]["count"] + report["trained"]["count"] == 10_000
+    assert {"auroc", "ece", "wrong_caught", "right_flagged"} <= set(report["confidence"])
+
+
+def test_evaluate_for_a_person(numpy_model):
+    result = invoke(["evaluate", "--model", str(numpy_model)])
+    assert result.exit_code == 0
+    assert "held-out" in result.stdout and "first 20 wrong answers" in result.stdout
+
+
+def test_train_saves_a_model_that_evaluate_reads(tmp_path):
+    pytest.importorskip("seqsum.models.train", reason="needs TensorFlow")
+    out = tmp_path / "small.keras"
+    plot = tmp_path / "history.png"
+    result = invoke(["train", "--out", str(out), "--max-operand", "9", "--epochs", "2",
+                     "--units", "8", "--seed", "3", "--plot", str(plot)])
+    assert result.exit_code == 0, result.stderr
+    assert "saved" in result.stdout
+    assert "epoch   2/2" in result.stderr  # progress on stderr, one line per epoch off a terminal
+    meta = read_model_file(out).meta
+    assert meta["training"]["seed"] == 3 and meta["domain"]["max_operand"] == 9
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    evaluated = invoke(["evaluate", "--model", str(out), "--json"])
+    assert json.loads(evaluated.stdout)["all"]["count"] == 100
+
+
+def test_interrupted_train_leaves_out_byte_identical(tmp_path, numpy_model, monkeypatch):
+    pytest.importorskip("seqsum.models.train", reason="needs TensorFlow")
+    from seqsum.models import train as train_module
+
+    before = numpy_model.read_bytes()
+
+    def interrupted(config, progress=None):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(train_module, "train", interrupted)
+    result = invoke(["train", "--out", str(numpy_model), "--epochs", "1"])
+    assert result.exit_code == 130
+    assert "interrupted" in result.stderr
+    assert numpy_model.read_bytes() == before
+    assert sorted(p.name for p in numpy_model.parent.iterdir()) == [numpy_model.name]
+
+
+def test_train_refuses_bad_options_before_training(tmp_path):
+    result = invoke(["train", "--out", str(tmp_path / "x.keras"), "--terms", "9"])
+    assert result.exit_code == 2 and "--terms" in result.stderr
+    assert not (tmp_path / "x.keras").exists()

@@ -1,0 +1,177 @@
+"""The interactive session, driven as prompt-toolkit recommends: pipe input, dummy output."""
+
+import pytest
+from prompt_toolkit.application import create_app_session
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from seqsum.core.modelfile import read_model_file
+from seqsum.repl import builtins, commands, locations, render  # noqa: F401 - registers commands
+from seqsum.repl.session import CommandCompleter, Session, open_history, run_session
+
+
+class Screen:
+    """Collects what the session prints, as plain text."""
+
+    def __init__(self):
+        self.fragments = []
+
+    def __call__(self, fragments):
+        self.fragments.extend(fragments)
+
+    @property
+    def text(self):
+        return render.plain(self.fragments)
+
+
+@pytest.fixture
+def session(numpy_model):
+    screen = Screen()
+    model = read_model_file(numpy_model)
+    s = Session(model, locations.ModelChoice(numpy_model, "--model"), printer=screen, color=False)
+    s.screen = screen
+    return s
+
+
+def test_a_sum_shows_answer_truth_confidence_and_a_bar_per_position(session):
+    session.handle("37+68")
+    text = session.screen.text
+    assert "true sum 105" in text
+    assert "confidence" in text and "%" in text
+    answer = session.last
+    assert answer.operands == (37, 68)
+    assert ("✓" in text) == answer.correct and ("✗" in text) == (not answer.correct)
+    for ch in answer.chars:
+        assert f"    {'␣' if ch == ' ' else ch} " in text
+    lines = [line for line in text.splitlines() if line.startswith("    ")]
+    assert len(lines) == 3  # one per answer position
+
+
+def test_low_probabilities_show_runners_up_and_unsure_mark(session):
+    session.handle("37+68")
+    answer = session.last
+    assert answer.low_confidence == (answer.confidence < answer.threshold)
+    text = session.screen.text
+    if answer.low_confidence:
+        assert "unsure" in text
+    low_positions = [p for p in answer.char_probabilities if p < answer.threshold]
+    assert text.count("runner-up") == len(low_positions)
+
+
+def test_rejected_input_gives_one_line_and_the_session_goes_on(session):
+    session.handle("12++34")
+    assert session.screen.text.startswith("error: missing number in term 2")
+    assert session.screen.text.count("\n") == 1
+    session.handle("1+1")
+    assert "true sum 2" in session.screen.text
+
+
+def test_unknown_command_suggests_the_nearest(session):
+    session.handle(":hlep")
+    assert "unknown command :hlep; did you mean :help?" in session.screen.text
+
+
+def test_help_is_built_from_the_registry(session):
+    session.handle(":help")
+    text = session.screen.text
+    for entry in commands.unique_commands():
+        assert f":{entry.name}" in text and entry.help in text
+    for name in ("retrain", "info", "evaluate", "dist", "load", "save", "quit"):
+        assert commands.lookup(name) is not None
+
+
+def test_dist_draws_all_twelve_symbols_at_every_position(session):
+    session.handle(":dist")
+    assert "no answer yet" in session.screen.text
+    session.handle("5+5")
+    session.handle(":dist")
+    rows = [line for line in session.screen.text.splitlines() if line.startswith("   ")
+            and "%" in line and "position" not in line]
+    assert len(rows) >= 12
+    assert sum(line.count("%") for line in rows[-12:]) == 12 * 3
+
+
+def test_info_and_evaluate(session):
+    session.handle(":info")
+    assert "adds 2 numbers from 0 to 99" in session.screen.text
+    session.handle(":evaluate")
+    assert "held-out" in session.screen.text and "10,000" in session.screen.text
+
+
+def test_load_of_a_broken_file_keeps_the_current_model(session, tmp_path):
+    broken = tmp_path / "broken.keras"
+    broken.write_bytes(b"PK\x03\x04 truncated")
+    current = session.model
+    session.handle(f":load {broken}")
+    assert "error: cannot use model file" in session.screen.text
+    assert session.model is current
+    assert broken.read_bytes() == b"PK\x03\x04 truncated"
+
+
+def test_save_and_load_round_trip(session, tmp_path):
+    target = tmp_path / "copy.keras"
+    session.handle(f":save {target}")
+    assert target.read_bytes() == session.model.data
+    session.handle(f":load {target}")
+    assert session.model.path == target
+
+
+def test_save_keeps_working_after_the_file_is_replaced_underneath(session, tmp_path):
+    original = session.model.data
+    session.model.path.write_bytes(b"replaced by someone else")
+    session.handle("1+2")
+    assert "true sum 3" in session.screen.text
+    session.handle(f":save {tmp_path / 'kept.keras'}")
+    assert (tmp_path / "kept.keras").read_bytes() == original
+
+
+def test_retrain_rejects_bad_options_without_training(session):
+    session.handle(":retrain --epochs zero")
+    assert "error:" in session.screen.text and "--epochs" in session.screen.text
+    session.handle(":retrain --terms 9")
+    assert session.screen.text.count("error:") == 2
+
+
+def test_completion_of_commands():
+    from prompt_toolkit.document import Document
+
+    completions = list(CommandCompleter().get_completions(Document(":re"), None))
+    assert [c.text for c in completions] == ["retrain"]
+    assert list(CommandCompleter().get_completions(Document("12+"), None)) == []
+
+
+def test_full_loop_with_pipe_input_and_dummy_output(numpy_model):
+    screen = Screen()
+    model = read_model_file(numpy_model)
+    with create_pipe_input() as pipe:
+        pipe.send_text("bog\x033+4\r:hlep\r:quit\r")  # Ctrl-C drops the half-typed "bog"
+        with create_app_session(input=pipe, output=DummyOutput()):
+            status = run_session(model, locations.ModelChoice(numpy_model, "--model"),
+                                 input=pipe, output=DummyOutput(), printer=screen)
+    assert status == 0
+    text = screen.text
+    assert "adds 2 numbers from 0 to 99" in text.splitlines()[0]  # the banner
+    assert "true sum 7" in text
+    assert "did you mean :help?" in text
+    assert "error: unexpected character" not in text
+
+
+def test_ctrl_d_ends_with_status_0_and_history_is_written(numpy_model):
+    model = read_model_file(numpy_model)
+    with create_pipe_input() as pipe:
+        pipe.send_text("1+1\r")
+        pipe.close()
+        status = run_session(model, locations.ModelChoice(numpy_model, "--model"),
+                             input=pipe, output=DummyOutput(), printer=Screen())
+    assert status == 0
+    assert "1+1" in locations.history_path().read_text()
+
+
+def test_unwritable_history_warns_once_and_goes_on(tmp_path):
+    warnings = []
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where a directory should be")
+    history = open_history(blocker / "history", warnings.append)
+    history.append_string("1+2")
+    assert len(warnings) == 1 and "history" in warnings[0]
+    assert list(history.get_strings()) == ["1+2"]
