@@ -35,12 +35,16 @@ class TrainConfig:
     epochs: int = 60
     batch_size: int = 32
     learning_rate: float = 3e-3
-    schedule: str = "cosine"  # or "constant"
+    schedule: str = "cosine"  # or "constant", or "warmup_cosine" (see _schedule)
+    warmup: float = 0.05  # share of all steps spent warming up, for "warmup_cosine"
     clipnorm: float | None = 1.0
+    jit_compile: bool = False  # XLA-compile the training step
     heldout_fraction: float = 0.10
     seed: int = 0
     train_size: int | None = None  # None: every trained tuple of a small domain, once
     tensorboard: str | None = None
+    keep_best: bool = True  # False: keep the last epoch's weights (the reference recipe)
+    stop_at_perfect: bool = True  # stop once held-out exact match is 100 %
 
     @property
     def domain(self) -> Domain:
@@ -148,14 +152,26 @@ class _Monitor(keras.callbacks.Callback):
             self.best_epoch = record.epoch
             self.best_weights = self.model.get_weights()
         self.progress.epoch_end(record, self.history[self.best_epoch - 1])
-        if exact >= 1.0 and len(self.monitor):
+        if exact >= 1.0 and len(self.monitor) and self.config.stop_at_perfect:
             self.stopped_early = True
             self.model.stop_training = True
 
 
 def _schedule(config: TrainConfig, total_steps: int):
+    """Learning rate per step: cosine decay to 0, optionally after a linear warm-up from 0.
+
+    "warmup_cosine" rises linearly to `learning_rate` over the first `warmup` share of all steps
+    (a high peak rate with Adam is unstable on the first, large gradients), then decays by a
+    cosine to 0 over the remaining steps.
+    """
     if config.schedule == "cosine":
         return keras.optimizers.schedules.CosineDecay(config.learning_rate, total_steps, alpha=0.0)
+    if config.schedule == "warmup_cosine":
+        warmup_steps = max(1, round(config.warmup * total_steps))
+        return keras.optimizers.schedules.CosineDecay(
+            0.0, total_steps - warmup_steps, alpha=0.0,
+            warmup_target=config.learning_rate, warmup_steps=warmup_steps,
+        )
     if config.schedule == "constant":
         return lambda step: config.learning_rate
     raise ValueError(f"unknown learning-rate schedule {config.schedule!r}")
@@ -189,6 +205,7 @@ def train(config: TrainConfig, progress: TrainingProgress | None = None) -> Trai
         metrics=["accuracy"],
         # Several steps per graph call: per-step Python overhead dominates a model this small.
         steps_per_execution=min(STEPS_PER_EXECUTION, steps_per_epoch),
+        jit_compile=config.jit_compile,
     )
 
     monitor_cb = _Monitor(config, monitor, progress, schedule)
@@ -208,7 +225,7 @@ def train(config: TrainConfig, progress: TrainingProgress | None = None) -> Trai
         verbose=0,
     )
     seconds = time.perf_counter() - started
-    if monitor_cb.best_weights is not None:
+    if config.keep_best and monitor_cb.best_weights is not None:
         model.set_weights(monitor_cb.best_weights)
     return TrainingResult(
         config=config,

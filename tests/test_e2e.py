@@ -1,0 +1,150 @@
+"""The installed `seqsum-repl` for real: in a pseudo-terminal (pexpect) and through pipes."""
+
+import json
+import os
+import select
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pexpect
+import pytest
+
+SCRIPT = Path(sys.executable).parent / "seqsum-repl"
+if not SCRIPT.exists():
+    SCRIPT = Path(shutil.which("seqsum-repl") or "seqsum-repl")
+
+
+@pytest.fixture
+def env(tmp_path):
+    environment = dict(os.environ)
+    environment.update(XDG_DATA_HOME=str(tmp_path / "data"), TERM="xterm", COLUMNS="120",
+                       LINES="40", PROMPT_TOOLKIT_NO_CPR="1")
+    environment.pop("SEQSUM_MODEL", None)
+    environment.pop("NO_COLOR", None)
+    return environment
+
+
+@pytest.fixture
+def poisoned(tmp_path, env):
+    """An environment in which importing tensorflow, keras or h5py is recorded and fails."""
+    poison = tmp_path / "poison"
+    marker = tmp_path / "imported.txt"
+    for name in ("tensorflow", "keras", "h5py"):
+        (poison / name).mkdir(parents=True)
+        (poison / name / "__init__.py").write_text(
+            f"open({str(marker)!r}, 'a').write('{name}\\n')\n"
+            f"raise ImportError('{name} imported on the answer path')\n"
+        )
+    env["PYTHONPATH"] = str(poison)
+    return env, marker
+
+
+def test_answer_paths_never_import_tensorflow(poisoned, numpy_model):
+    env, marker = poisoned
+    one_shot = subprocess.run([SCRIPT, "--model", numpy_model, "-e", "12+34"], env=env,
+                              capture_output=True, text=True, timeout=60)
+    assert one_shot.returncode == 0, one_shot.stderr
+    assert "true 46" in one_shot.stdout
+    piped = subprocess.run([SCRIPT, "--model", numpy_model, "--json"], input="1+2\n3+4\n",
+                           env=env, capture_output=True, text=True, timeout=60)
+    assert piped.returncode == 0 and len(piped.stdout.splitlines()) == 2
+    child = pexpect.spawn(str(SCRIPT), ["--model", str(numpy_model)], env=env, timeout=30,
+                          encoding="utf-8", dimensions=(40, 120))
+    child.expect("seqsum>")
+    child.sendline("5+6")
+    child.expect("true sum 11")
+    child.expect("seqsum>")
+    child.sendcontrol("d")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert not marker.exists(), marker.read_text()
+
+
+def test_pipe_through_the_installed_command(env, numpy_model):
+    data = b"1+2\r\n\n\xff\n3+x\n" + b"4+5"
+    plain = subprocess.run([SCRIPT, "--model", numpy_model], input=data, env=env,
+                           capture_output=True, timeout=60)
+    assert plain.returncode == 1
+    assert [line.split(b" = ")[0] for line in plain.stdout.splitlines()] == [b"1+2", b"4+5"]
+    errors = plain.stderr.decode().splitlines()
+    assert [e.split(":")[0] for e in errors] == ["line 3", "line 4"]
+    assert b"\x1b[" not in plain.stdout + plain.stderr  # pipes get no colour codes
+    as_json = subprocess.run([SCRIPT, "--model", numpy_model, "--json"], input=data, env=env,
+                             capture_output=True, timeout=60)
+    records = [json.loads(line) for line in as_json.stdout.splitlines()]
+    assert [r.get("line") for r in records] == [None, 3, 4, None]
+    assert as_json.returncode == 1 and as_json.stderr == b""
+
+
+def test_slow_producer_gets_each_answer_before_closing_the_pipe(env, numpy_model):
+    child = subprocess.Popen([SCRIPT, "--model", numpy_model, "--json"], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, env=env)
+    try:
+        for expression in ("1+2", "30+40"):
+            child.stdin.write(f"{expression}\n".encode())
+            child.stdin.flush()
+            ready, _, _ = select.select([child.stdout], [], [], 30)
+            assert ready, f"no answer to {expression} while the pipe was still open"
+            assert json.loads(child.stdout.readline())["input"] == expression
+    finally:
+        child.stdin.close()
+        assert child.wait(timeout=30) == 0
+
+
+def test_broken_model_exits_2_without_traceback(env, tmp_path):
+    broken = tmp_path / "broken.keras"
+    broken.write_bytes(b"\x00" * 100)
+    result = subprocess.run([SCRIPT, "--model", broken, "-e", "1+1"], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+@pytest.fixture
+def repl(env, model_copy):
+    child = pexpect.spawn(str(SCRIPT), ["--model", str(model_copy)], env=env, timeout=60,
+                          encoding="utf-8", dimensions=(40, 120))
+    child.expect("adds 2 numbers from 0 to 9")
+    child.expect("seqsum>")
+    yield child
+    child.close(force=True)
+
+
+def test_interactive_session_end_to_end(repl, model_copy):
+    pytest.importorskip("seqsum.models.train", reason=":retrain needs TensorFlow")
+    repl.sendline("3+4")
+    repl.expect(r"network.*true sum 7")
+    repl.expect("%")
+    repl.expect("seqsum>")
+    repl.sendline(":help")
+    repl.expect(":retrain")
+    repl.expect("seqsum>")
+    repl.sendline("3+-4")
+    repl.expect("signs are not supported")
+    repl.expect("seqsum>")
+    before = model_copy.read_bytes()
+    repl.sendline(":retrain --epochs 1")
+    repl.expect(r"saved .*exact match .* -> ", timeout=120)
+    repl.expect("held-out exact match per epoch")
+    repl.expect("seqsum>")
+    assert model_copy.read_bytes() != before  # retrained onto the model in use
+    retrained = model_copy.read_bytes()
+    repl.sendline(":retrain --epochs 500")
+    repl.expect("epoch", timeout=120)
+    time.sleep(1.0)
+    repl.sendcontrol("c")
+    repl.expect("retrain cancelled", timeout=60)
+    repl.expect("seqsum>")
+    assert model_copy.read_bytes() == retrained
+    assert not list(model_copy.parent.glob(f".{model_copy.name}.*"))  # no temporary left
+    repl.sendline("2+2")
+    repl.expect("true sum 4")
+    repl.expect("seqsum>")
+    repl.sendcontrol("d")
+    repl.expect(pexpect.EOF)
+    repl.close()
+    assert repl.exitstatus == 0
