@@ -116,7 +116,14 @@ def read_chunks(stream) -> Iterator[bytes]:
 
 
 class PipeWriter:
-    """Writes results and errors for batches of lines; counts rejections for the exit status."""
+    """Writes results and errors for batches of lines; counts rejections for the exit status.
+
+    The output for an operand tuple depends only on the tuple (the network is deterministic),
+    so it is formatted once and reused: a pipe of 100,000 sums over the default domain formats at
+    most 10,000. Only JSON's "input" field, the line as typed, is added per line.
+    """
+
+    FORMATTED_LIMIT = 200_000
 
     def __init__(self, predictor: Predictor, out, err, as_json: bool, label: str = "line"):
         self.predictor, self.out, self.err, self.as_json = predictor, out, err, as_json
@@ -124,6 +131,22 @@ class PipeWriter:
         self.rejected = 0
         self.answered = 0
         self.color = color_enabled(out)
+        self.formatted: dict[tuple[int, ...], str] = {}
+
+    def _format(self, operands: list[tuple[int, ...]]) -> None:
+        """Format every tuple not formatted yet, in one batch through the network."""
+        new = list(dict.fromkeys(t for t in operands if t not in self.formatted))
+        if not new:
+            return
+        if len(self.formatted) + len(new) > self.FORMATTED_LIMIT:
+            self.formatted.clear()
+        answers = self.predictor.answer(new)
+        if self.as_json:
+            texts = render.json_tails(answers)
+        else:
+            draw = render.ansi if self.color else render.plain
+            texts = [draw(render.one_line(answer)) for answer in answers]
+        self.formatted.update(zip(new, texts))
 
     def write_batch(self, lines: list[Line]) -> None:
         domain = self.predictor.domain
@@ -136,20 +159,12 @@ class PipeWriter:
                 except ParseError as error:
                     line.error = str(error)
             parsed.append(None)
-        valid = [p for p in parsed if p is not None]
-        answers = self.predictor.answer(valid) if valid else None
-        texts = [line.text for line, p in zip(lines, parsed) if p is not None]
-        if self.as_json:
-            records = iter(render.json_records(answers, texts) if answers is not None else [])
-        else:
-            records = iter(
-                [render.ansi(render.one_line(a)) if self.color else render.plain(render.one_line(a))
-                 for a in answers] if answers is not None else []
-            )
+        self._format([p for p in parsed if p is not None])
         out_lines: list[str] = []
-        for line, p in zip(lines, parsed):
-            if p is not None:
-                out_lines.append(next(records))
+        for line, operands in zip(lines, parsed):
+            if operands is not None:
+                text = self.formatted[operands]
+                out_lines.append(render.json_record(line.text, text) if self.as_json else text)
                 self.answered += 1
                 continue
             self.rejected += 1

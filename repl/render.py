@@ -126,8 +126,12 @@ def distribution(answer: Answer, width: int = 10) -> Fragments:
     return out
 
 
-def json_records(answers: Answers, inputs: list[str], alternatives: int = 3) -> list[str]:
-    """One JSON Lines record per answer, built column-wise for throughput."""
+def json_tails(answers: Answers, alternatives: int = 3) -> list[str]:
+    """Each answer's JSON record without its "input" field (which depends on how it was typed).
+
+    Built column-wise for throughput; the pipe caches tails per operand tuple and completes
+    them with `json_record`.
+    """
     symbols = np.array(list(VOCABULARY))
     top_chars = symbols[answers.top_index].tolist()
     top_p = np.round(answers.top_probability.astype(np.float64), 6).tolist()
@@ -143,28 +147,31 @@ def json_records(answers: Answers, inputs: list[str], alternatives: int = 3) -> 
     truths = answers.truths.tolist()
     predictions = answers.predictions
     dumps = json.dumps
-    lines = []
-    for row, text in enumerate(inputs):
+    tails = []
+    for row in range(len(answers)):
         chars = [
-            {"char": c, "p": p, "alternatives": [list(pair) for pair in zip(ac, ap, strict=True)]}
-            for c, p, ac, ap in zip(top_chars[row], top_p[row], alt_chars[row], alt_p[row], strict=True)
+            {"char": c, "p": p, "alternatives": [list(pair) for pair in zip(ac, ap)]}
+            for c, p, ac, ap in zip(top_chars[row], top_p[row], alt_chars[row], alt_p[row])
         ]
-        lines.append(
-            dumps(
-                {
-                    "input": text,
-                    "operands": operands[row],
-                    "prediction": predictions[row],
-                    "truth": truths[row],
-                    "correct": correct[row],
-                    "confidence": confidence[row],
-                    "low_confidence": low[row],
-                    "chars": chars,
-                },
-                ensure_ascii=False,
-            )
+        record = dumps(
+            {
+                "operands": operands[row],
+                "prediction": predictions[row],
+                "truth": truths[row],
+                "correct": correct[row],
+                "confidence": confidence[row],
+                "low_confidence": low[row],
+                "chars": chars,
+            },
+            ensure_ascii=False,
         )
-    return lines
+        tails.append(record[1:])
+    return tails
+
+
+def json_record(text: str, tail: str) -> str:
+    """`{"input": text, ...tail}`: the same key order as the documented record."""
+    return '{"input": ' + json.dumps(text, ensure_ascii=False) + ", " + tail
 
 
 def json_error(text: str, line: int, reason: str) -> str:
@@ -178,7 +185,7 @@ def banner(model, source: str) -> Fragments:
     return [
         ("class:prediction", "seqsum"),
         ("", f" · {model.path.name} ({source}) · {model.domain.describe()}{quality} · "),
-        ("class:dim", ":help for commands, Ctrl-D to quit"),
+        ("class:dim", ":help"),
         ("", "\n"),
     ]
 
