@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from seqsum.core.domain import VOCABULARY, Domain
 from seqsum.core.forward import WEIGHT_NAMES
 from seqsum.core.modelfile import encode_members

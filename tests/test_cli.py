@@ -4,6 +4,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
+
 from seqsum.core.modelfile import read_model_file
 from seqsum.repl.cli import cli
 

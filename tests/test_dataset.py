@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+
 from seqsum.core import codec
 from seqsum.core.dataset import (
     EXHAUSTIVE_LIMIT,

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from seqsum.core import codec
 from seqsum.core.domain import VOCABULARY, Domain, DomainError
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from seqsum.core.atomic import write_bytes
 from seqsum.core.modelfile import META_MEMBER, ModelFileError, read_model_file
 

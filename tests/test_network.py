@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+
 from seqsum.core.codec import encode_questions, one_hot
 from seqsum.core.dataset import all_tuples
 from seqsum.core.domain import Domain

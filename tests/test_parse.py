@@ -1,6 +1,7 @@
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from seqsum.core.domain import Domain
 from seqsum.core.parse import MAX_INPUT_CHARS, ParseError, parse_expression
 

@@ -4,6 +4,7 @@ import pytest
 from prompt_toolkit.application import create_app_session
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
+
 from seqsum.core.modelfile import read_model_file
 from seqsum.repl import builtins, commands, locations, render  # noqa: F401 - registers commands
 from seqsum.repl.session import CommandCompleter, Session, open_history, run_session

@@ -1,4 +1,5 @@
 import numpy as np
+
 from seqsum.core.answer import Predictor
 from seqsum.core.modelfile import read_model_file
 from seqsum.core.scoring import auroc, evaluate, exact_match, expected_calibration_error

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+
 from seqsum.core.answer import Predictor
 from seqsum.core.modelfile import read_model_file
 from seqsum.core.scoring import evaluate

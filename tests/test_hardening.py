@@ -1,0 +1,183 @@
+"""Guarantees under hostile input, broken places and interruptions, each shown to hold."""
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from seqsum.core.answer import Predictor
+from seqsum.core.modelfile import read_model_file
+from seqsum.repl import locations
+from seqsum.repl.pipe import MAX_LINE_BYTES, PipeWriter, split_lines
+from seqsum.repl.session import Session
+
+from .conftest import write_numpy_model
+
+SCRIPT = Path(sys.executable).parent / "seqsum-repl"
+_MODEL = None
+
+
+def predictor() -> Predictor:
+    global _MODEL
+    if _MODEL is None:
+        import tempfile
+
+        _MODEL = read_model_file(write_numpy_model(Path(tempfile.mkdtemp()) / "m.keras"))
+    return Predictor(_MODEL)
+
+
+def expected_results(data: bytes) -> int:
+    """How many results a stream must produce: one per non-blank line, however it is broken."""
+    pieces = data.split(b"\n")
+    if pieces and pieces[-1] == b"":
+        pieces.pop()
+    count = 0
+    for raw in pieces:
+        if len(raw) > MAX_LINE_BYTES:
+            count += 1
+            continue
+        raw = raw[:-1] if raw.endswith(b"\r") else raw
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            count += 1
+            continue
+        count += bool(text.strip(" \t"))
+    return count
+
+
+lines_of_bytes = st.lists(
+    st.one_of(
+        st.binary(max_size=30),
+        st.sampled_from([b"1+2", b"99+99", b" 07 + 3 ", b"\xff", b"1\x002", "١+٢".encode(), b"\r"]),
+        st.just(b"9" * (MAX_LINE_BYTES + 5)),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(lines_of_bytes, st.lists(st.integers(1, 50), min_size=1, max_size=5), st.booleans())
+def test_pipe_gives_one_result_per_non_blank_line_in_order(lines, cuts, as_json):
+    data = b"\n".join(lines)
+    chunks, position = [], 0
+    while position < len(data):  # the same bytes, arriving in arbitrary pieces
+        size = cuts[len(chunks) % len(cuts)]
+        chunks.append(data[position : position + size])
+        position += size
+    out, err = io.StringIO(), io.StringIO()
+    writer = PipeWriter(predictor(), out, err, as_json)
+    for batch in split_lines(chunks):
+        writer.write_batch(batch)
+    expected = expected_results(data)
+    assert writer.answered + writer.rejected == expected
+    if as_json:
+        records = [json.loads(line) for line in out.getvalue().splitlines()]
+        assert len(records) == expected
+        numbers = [r["line"] for r in records if "error" in r]
+        assert numbers == sorted(numbers)
+    else:
+        assert len(out.getvalue().splitlines()) == writer.answered
+        assert len(err.getvalue().splitlines()) == writer.rejected
+    assert "Traceback" not in err.getvalue()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=80))
+def test_repl_input_handling_never_raises(text):
+    model = predictor().model
+    printed = []
+    session = Session(model, locations.ModelChoice(model.path, "--model"),
+                      printer=printed.extend, color=False)
+    session.handle(text)
+    if text.strip() and not text.strip().startswith(":"):
+        assert len(printed) >= 1
+
+
+def test_killed_training_leaves_the_existing_model_byte_identical(tmp_path, numpy_model):
+    pytest.importorskip("seqsum.models.train", reason="needs TensorFlow")
+    before = numpy_model.read_bytes()
+    env = dict(os.environ, XDG_DATA_HOME=str(tmp_path / "data"))
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        child = subprocess.Popen(
+            [SCRIPT, "train", "--out", numpy_model, "--max-operand", "9", "--epochs", "1000",
+             "--units", "16"], stderr=subprocess.PIPE, env=env, text=True)
+        while "epoch" not in child.stderr.readline():  # training has really started
+            assert child.poll() is None
+        time.sleep(0.5)
+        child.send_signal(signum)
+        _, stderr = child.communicate(timeout=60)
+        assert child.returncode != 0
+        assert "Traceback" not in stderr
+        assert numpy_model.read_bytes() == before
+        assert [p.name for p in numpy_model.parent.iterdir() if p.name.startswith(".")] == []
+
+
+def test_two_trainings_finishing_on_one_path_leave_one_complete_model(tmp_path):
+    pytest.importorskip("seqsum.models.train", reason="needs TensorFlow")
+    from seqsum.models.store import load_keras_model
+
+    out = tmp_path / "shared.keras"
+    env = dict(os.environ, XDG_DATA_HOME=str(tmp_path / "data"))
+    children = [
+        subprocess.Popen([SCRIPT, "train", "--out", out, "--max-operand", "9", "--epochs", "3",
+                          "--units", str(units), "--seed", str(seed)],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        for seed, units in ((1, 16), (2, 24))
+    ]
+    assert [c.wait(timeout=300) for c in children] == [0, 0]
+    model = read_model_file(out)
+    keras_model = load_keras_model(out)  # the Keras part and seqsum's part agree: not a mix
+    assert keras_model.layers[0].units == model.network.units == model.meta["units"]
+    assert model.meta["training"]["seed"] == {16: 1, 24: 2}[model.network.units]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_full_disk_while_saving_reports_and_keeps_the_old_file(tmp_path, numpy_model, monkeypatch):
+    from seqsum.core import atomic
+    from seqsum.repl import builtins  # noqa: F401
+
+    target = tmp_path / "keep.keras"
+    target.write_bytes(b"precious")
+
+    def full_disk(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(atomic.os, "fsync", full_disk)
+    model = read_model_file(numpy_model)
+    printed = []
+    session = Session(model, locations.ModelChoice(numpy_model, "--model"),
+                      printer=printed.extend, color=False)
+    session.handle(f":save {target}")
+    text = "".join(t for _, t in printed)
+    assert "No space left on device" in text and "nothing was changed" in text
+    assert target.read_bytes() == b"precious"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_read_only_data_directory_gives_a_warning_not_a_failure(tmp_path, numpy_model, monkeypatch):
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from seqsum.repl.session import run_session
+
+    monkeypatch.setattr(locations, "history_path", lambda: Path("/proc/seqsum-cannot/history"))
+    model = read_model_file(numpy_model)
+    printed = []
+    with create_pipe_input() as pipe:
+        pipe.send_text("1+2\r")
+        pipe.close()
+        status = run_session(model, locations.ModelChoice(numpy_model, "--model"), input=pipe,
+                             output=DummyOutput(), printer=printed.extend)
+    text = "".join(t for _, t in printed)
+    assert status == 0
+    assert text.count("warning: history file") == 1
+    assert "true sum 3" in text
