@@ -42,6 +42,7 @@ class TrainConfig:
     heldout_fraction: float = 0.10
     seed: int = 0
     train_size: int | None = None  # None: every trained tuple of a small domain, once
+    short_repeats: int = 1  # times per epoch to show tuples of the rarest layout (see _repeat_short)
     tensorboard: str | None = None
     keep_best: bool = True  # False: keep the last epoch's weights (the reference recipe)
     stop_at_perfect: bool = True  # stop once held-out exact match is 100 %
@@ -177,6 +178,20 @@ def _schedule(config: TrainConfig, total_steps: int):
     raise ValueError(f"unknown learning-rate schedule {config.schedule!r}")
 
 
+def _repeat_short(training: Examples, domain: Domain, repeats: int) -> Examples:
+    """Training examples with every all-short tuple shown `repeats` times.
+
+    Tuples whose operands all have fewer digits than the widest (both < 10 on 0..99) are the
+    rarest text layout, 1 % of the domain, and the last ones a network gets right.
+    """
+    if repeats <= 1:
+        return training
+    full = 10 ** (domain.operand_width - 1)
+    short = np.flatnonzero((training.operands < full).all(axis=1))
+    rows = np.concatenate([np.arange(len(training)), np.repeat(short, repeats - 1)])
+    return Examples(training.operands[rows], training.questions[rows], training.answers[rows])
+
+
 def train(config: TrainConfig, progress: TrainingProgress | None = None) -> TrainingResult:
     """Train a fresh network; KeyboardInterrupt propagates (nothing has been saved)."""
     progress = progress or SilentProgress()
@@ -190,6 +205,7 @@ def train(config: TrainConfig, progress: TrainingProgress | None = None) -> Trai
         heldout.questions[:MONITOR_LIMIT],
         heldout.answers[:MONITOR_LIMIT],
     )
+    training = _repeat_short(training, domain, config.short_repeats)
     steps_per_epoch = math.ceil(len(training) / config.batch_size)
     schedule = _schedule(config, steps_per_epoch * config.epochs)
 

@@ -120,6 +120,9 @@ def training_options(function):
         click.option("--epochs", type=click.IntRange(1, 10_000), default=None),
         click.option("--batch-size", type=click.IntRange(1, 65_536), default=None),
         click.option("--learning-rate", type=click.FloatRange(0, 1, min_open=True), default=None),
+        click.option("--train-size", type=click.IntRange(1, 10_000_000), default=None,
+                     metavar="N", help="Training examples drawn from the trained tuples "
+                     "(default: all of them for small domains, 200,000 for large ones)."),
         click.option("--units", type=click.IntRange(1, 4096), default=None,
                      help="LSTM units (128 in the reference)."),
         click.option("--seed", type=int, default=None),

@@ -1,0 +1,37 @@
+"""Domains beyond the default: 3 terms of 0..99 and 2 terms of 0..999, end to end."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from seqsum.core.domain import Domain
+from seqsum.repl.cli import cli
+
+from .conftest import write_numpy_model
+
+
+@pytest.mark.parametrize("domain, sample, truth", [
+    (Domain(3, 99), "99+99+99", 297), (Domain(2, 999), "999+1", 1000), (Domain(5, 9999), "1+2+3+4+5", 15),
+])
+def test_pipe_and_evaluate_on_bigger_domains(tmp_path, domain, sample, truth):
+    model = write_numpy_model(tmp_path / "big.keras", domain=domain)
+    result = CliRunner().invoke(cli, ["--model", str(model), "--json"], input=f"{sample}\n1+1+1+1+1+1\n")
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert records[0]["truth"] == truth
+    assert len(records[0]["chars"]) == domain.answer_width
+    assert "error" in records[1] and domain.describe() in records[1]["error"]
+    evaluated = CliRunner().invoke(cli, ["evaluate", "--model", str(model), "--json"])
+    report = json.loads(evaluated.stdout)
+    assert report["exhaustive"] is False and report["all"]["count"] == 200_000
+    assert 0.05 < report["heldout"]["count"] / 200_000 < 0.15
+
+
+def test_training_a_bigger_domain_end_to_end(tmp_path):
+    pytest.importorskip("seqsum.models.train", reason="needs TensorFlow")
+    out = tmp_path / "three.keras"
+    result = CliRunner().invoke(cli, ["train", "--out", str(out), "--terms", "3", "--epochs", "1",
+                                      "--units", "16", "--train-size", "2000", "--batch-size", "256"])
+    assert result.exit_code == 0, result.stderr
+    answered = CliRunner().invoke(cli, ["--model", str(out), "-e", "1+2+3"])
+    assert answered.exit_code == 0 and "true 6" in answered.stdout
