@@ -42,7 +42,7 @@ class TrainConfig:
     heldout_fraction: float = 0.10
     seed: int = 0
     train_size: int | None = None  # None: every trained tuple of a small domain, once
-    short_repeats: int = 1  # times per epoch to show tuples of the rarest layout (see _repeat_short)
+    balance_layouts: bool = False  # repeat rare text layouts each epoch (see _balance_layouts)
     tensorboard: str | None = None
     keep_best: bool = True  # False: keep the last epoch's weights (the reference recipe)
     stop_at_perfect: bool = True  # stop once held-out exact match is 100 %
@@ -178,17 +178,20 @@ def _schedule(config: TrainConfig, total_steps: int):
     raise ValueError(f"unknown learning-rate schedule {config.schedule!r}")
 
 
-def _repeat_short(training: Examples, domain: Domain, repeats: int) -> Examples:
-    """Training examples with every all-short tuple shown `repeats` times.
+def _balance_layouts(training: Examples, domain: Domain) -> Examples:
+    """Training examples with rare text layouts repeated, so the network sees them often enough.
 
-    Tuples whose operands all have fewer digits than the widest (both < 10 on 0..99) are the
-    rarest text layout, 1 % of the domain, and the last ones a network gets right.
+    A tuple's layout is which of its operands are shorter than full width. On 0..99 there are
+    8,100 long+long tuples, 900 short+long, 900 long+short and 100 short+short; the rare layouts
+    are the last ones a network gets right. Each layout is repeated round(sqrt(largest / its
+    count)) times per epoch: 1, 3, 3 and 9 times there (an epoch 43 % longer).
     """
-    if repeats <= 1:
-        return training
     full = 10 ** (domain.operand_width - 1)
-    short = np.flatnonzero((training.operands < full).all(axis=1))
-    rows = np.concatenate([np.arange(len(training)), np.repeat(short, repeats - 1)])
+    short = training.operands < full
+    layout = short @ (1 << np.arange(domain.terms))  # a bit per short operand
+    counts = np.bincount(layout, minlength=1 << domain.terms)
+    repeats = np.rint(np.sqrt(counts.max() / np.maximum(counts, 1))).astype(np.int64)
+    rows = np.repeat(np.arange(len(training)), repeats[layout])
     return Examples(training.operands[rows], training.questions[rows], training.answers[rows])
 
 
@@ -205,7 +208,8 @@ def train(config: TrainConfig, progress: TrainingProgress | None = None) -> Trai
         heldout.questions[:MONITOR_LIMIT],
         heldout.answers[:MONITOR_LIMIT],
     )
-    training = _repeat_short(training, domain, config.short_repeats)
+    if config.balance_layouts:
+        training = _balance_layouts(training, domain)
     steps_per_epoch = math.ceil(len(training) / config.batch_size)
     schedule = _schedule(config, steps_per_epoch * config.epochs)
 

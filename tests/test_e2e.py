@@ -148,3 +148,17 @@ def test_interactive_session_end_to_end(repl, model_copy):
     repl.expect(pexpect.EOF)
     repl.close()
     assert repl.exitstatus == 0
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(env, numpy_model):
+    def one_shot(*extra, **more_env):
+        child = pexpect.spawn(str(SCRIPT), ["--model", str(numpy_model), "-e", "1+2", *extra],
+                              env={**env, **more_env}, timeout=30, encoding="utf-8")
+        child.expect(pexpect.EOF)
+        child.close()
+        return child.before
+
+    assert "\x1b[" in one_shot()
+    assert "\x1b[" not in one_shot(NO_COLOR="1")
+    assert "\x1b[" not in one_shot("--no-color")
+    assert "true 3" in one_shot("--no-color")
