@@ -25,6 +25,20 @@ WEIGHT_NAMES = (
 )
 
 
+def weight_shapes(units: int, vocabulary: int = 12) -> dict[str, tuple[int, ...]]:
+    """The shape of every weight of the network with `units` LSTM units, by seqsum's names."""
+    return {
+        "encoder_kernel": (vocabulary, 4 * units),
+        "encoder_recurrent": (units, 4 * units),
+        "encoder_bias": (4 * units,),
+        "decoder_kernel": (units, 4 * units),
+        "decoder_recurrent": (units, 4 * units),
+        "decoder_bias": (4 * units,),
+        "dense_kernel": (units, vocabulary),
+        "dense_bias": (vocabulary,),
+    }
+
+
 def _halve_sigmoid_gates(matrix: np.ndarray, units: int) -> np.ndarray:
     """Scale the input, forget and output gate columns by 1/2 (exact in binary floating point).
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from .dataset import HeldOutRule
 from .domain import VOCABULARY, Domain, DomainError
-from .forward import WEIGHT_NAMES, NumpyNetwork
+from .forward import WEIGHT_NAMES, NumpyNetwork, weight_shapes
 
 FORMAT = "seqsum-model"
 FORMAT_VERSION = 1
@@ -122,17 +122,7 @@ def _check_weights(path: Path, weights: dict[str, np.ndarray], domain: Domain) -
     if missing:
         raise ModelFileError(path, f"its weights lack {', '.join(missing)}")
     units = weights["encoder_recurrent"].shape[0]
-    vocab = len(VOCABULARY)
-    expected = {
-        "encoder_kernel": (vocab, 4 * units),
-        "encoder_recurrent": (units, 4 * units),
-        "encoder_bias": (4 * units,),
-        "decoder_kernel": (units, 4 * units),
-        "decoder_recurrent": (units, 4 * units),
-        "decoder_bias": (4 * units,),
-        "dense_kernel": (units, vocab),
-        "dense_bias": (vocab,),
-    }
+    expected = weight_shapes(units, len(VOCABULARY))
     for name, shape in expected.items():
         if weights[name].shape != shape:
             raise ModelFileError(

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from seqsum.core.domain import VOCABULARY, Domain
-from seqsum.core.forward import WEIGHT_NAMES
+from seqsum.core.forward import WEIGHT_NAMES, weight_shapes
 from seqsum.core.modelfile import encode_members
 
 TINY = dict(terms=2, max_operand=9, units=64, epochs=150, batch_size=8, learning_rate=0.01, seed=0)
@@ -20,17 +20,7 @@ TINY = dict(terms=2, max_operand=9, units=64, epochs=150, batch_size=8, learning
 
 def numpy_weights(units: int, seed: int = 0) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(seed)
-    vocab = len(VOCABULARY)
-    shapes = {
-        "encoder_kernel": (vocab, 4 * units),
-        "encoder_recurrent": (units, 4 * units),
-        "encoder_bias": (4 * units,),
-        "decoder_kernel": (units, 4 * units),
-        "decoder_recurrent": (units, 4 * units),
-        "decoder_bias": (4 * units,),
-        "dense_kernel": (units, vocab),
-        "dense_bias": (vocab,),
-    }
+    shapes = weight_shapes(units, len(VOCABULARY))
     return {k: (rng.normal(size=shapes[k]) * 0.3).astype(np.float32) for k in WEIGHT_NAMES}
 
 
