@@ -12,7 +12,7 @@ from functools import cached_property
 import numpy as np
 
 from .codec import decode_many, encode_questions
-from .confidence import ConfidenceRule
+from .confidence import ConfidenceRule, agreement, equivalent_sums, product_confidence
 from .dataset import tuple_index, tuples_from_index
 from .domain import PAD, VOCABULARY
 from .modelfile import ModelFile
@@ -26,7 +26,7 @@ class Answers:
 
     operands: np.ndarray  # (N, terms)
     probabilities: np.ndarray  # (N, answer_width, vocabulary)
-    confidence: np.ndarray  # (N,) the calibrated confidence of the whole answer
+    agreement: np.ndarray  # (N,) share of equivalent sums answered the same (core.confidence)
     threshold: float
 
     def __len__(self) -> int:
@@ -65,8 +65,13 @@ class Answers:
         return np.array([p == t for p, t in zip(self.predictions, truth_text, strict=True)])
 
     @cached_property
+    def confidence(self) -> np.ndarray:
+        """The product of each position's top probability: the network's belief in its answer."""
+        return product_confidence(self.probabilities)
+
+    @cached_property
     def low_confidence(self) -> np.ndarray:
-        return self.confidence < self.threshold
+        return self.agreement < self.threshold
 
 
 class Answer:
@@ -96,6 +101,10 @@ class Answer:
     @property
     def confidence(self) -> float:
         return float(self._batch.confidence[self.row])
+
+    @property
+    def agreement(self) -> float:
+        return float(self._batch.agreement[self.row])
 
     @property
     def low_confidence(self) -> bool:
@@ -166,12 +175,18 @@ class Predictor:
         return self.model.network.probabilities(encode_questions(operands, self.domain))
 
     def answer(self, operands) -> Answers:
+        """The network's answers, each checked against its answers to equivalent sums."""
         operands = np.asarray(operands, dtype=np.int64).reshape(-1, self.domain.terms)
-        probabilities = self.probabilities(operands)
+        views, owners = equivalent_sums(operands, self.domain)
+        everything = self.probabilities(np.concatenate([operands, views]))
+        probabilities, view_probabilities = everything[: len(operands)], everything[len(operands) :]
         return Answers(
             operands=operands,
             probabilities=probabilities,
-            confidence=self.confidence_rule.score(probabilities),
+            agreement=agreement(
+                probabilities.argmax(-1), view_probabilities.argmax(-1), owners,
+                fallback=product_confidence(probabilities),
+            ),
             threshold=self.confidence_rule.threshold,
         )
 

@@ -1,8 +1,18 @@
-"""How sure the network is of a whole answer, and when to call it unsure.
+"""How sure the network is of an answer, and when to call it unsure.
 
-The score is the product over answer positions of each position's top probability, after
-temperature scaling of the softmax (a calibration fitted on held-out data when the model is
-saved). Answers scoring below the threshold are flagged low-confidence.
+Two measures, both reported:
+
+- `confidence`: the product over answer positions of each position's top probability, the
+  network's own belief in its whole answer.
+- `agreement`: the share of *equivalent sums* on which the network writes the same answer.
+  a+b equals (a-k)+(b+k) and b+a, so the network is asked those too (up to ~40 of them, all
+  inside the domain) and a wrong answer shows itself as disagreement. On 29 partly trained
+  models (85-99.5 % exact match) the product flagged at most 10 % of right answers while
+  catching 90 % of wrong ones on 7 models; agreement below 0.76 did so on 25, and flagged at
+  most 15 % of right answers on every one. The figures are in the README.
+
+An answer is low-confidence when its agreement is below the threshold. Sums with no
+equivalent sum in the domain (0+0, or every operand at the maximum) fall back to the product.
 """
 
 from __future__ import annotations
@@ -11,31 +21,72 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-DEFAULT_THRESHOLD = 0.9
+from .domain import Domain
+
+DEFAULT_THRESHOLD = 0.76
+VIEW_BUDGET = 40  # equivalent sums asked per answer, at most
 
 
 @dataclass(frozen=True)
 class ConfidenceRule:
-    temperature: float = 1.0
     threshold: float = DEFAULT_THRESHOLD
 
     @classmethod
     def from_meta(cls, meta: dict) -> ConfidenceRule:
         data = meta.get("confidence") or {}
-        return cls(
-            temperature=float(data.get("temperature", 1.0)),
-            threshold=float(data.get("threshold", DEFAULT_THRESHOLD)),
-        )
+        return cls(threshold=float(data.get("threshold", DEFAULT_THRESHOLD)))
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {"measure": "agreement over equivalent sums", **asdict(self)}
 
-    def score(self, probabilities: np.ndarray) -> np.ndarray:
-        """(N, positions, vocabulary) softmax outputs -> (N,) answer confidence in [0, 1]."""
-        top = probabilities.max(axis=-1)
-        if self.temperature != 1.0:
-            # softmax(log p / T) at the top symbol, without recomputing logits.
-            logp = np.log(np.maximum(probabilities, 1e-30)) / self.temperature
-            logp -= logp.max(axis=-1, keepdims=True)
-            top = 1.0 / np.exp(logp).sum(axis=-1)
-        return top.prod(axis=-1)
+
+def product_confidence(probabilities: np.ndarray) -> np.ndarray:
+    """(N, positions, vocabulary) softmax outputs -> (N,) product of top probabilities."""
+    return probabilities.max(axis=-1).prod(axis=-1)
+
+
+def reach(domain: Domain) -> int:
+    """How far amounts move between operands, so that a sum has at most VIEW_BUDGET views."""
+    pairs = domain.terms * (domain.terms - 1)  # ordered (from, to) operand pairs
+    return max(1, VIEW_BUDGET // (2 * pairs))
+
+
+def equivalent_sums(operands: np.ndarray, domain: Domain) -> tuple[np.ndarray, np.ndarray]:
+    """Sums equal to each row but written differently: (views (M, terms), owning row (M,)).
+
+    Each view moves k (1..reach) from one operand to another, and is also taken with its
+    operands rotated by one place (for 2 terms: commuted). Views outside the domain, and
+    views identical to their own row, are left out.
+    """
+    operands = np.asarray(operands, dtype=np.int64)
+    n, terms = operands.shape
+    views, owners = [], []
+    rows = np.arange(n)
+    for k in range(1, reach(domain) + 1):
+        for source in range(terms):
+            for target in range(terms):
+                if source == target:
+                    continue
+                moved = operands.copy()
+                moved[:, source] -= k
+                moved[:, target] += k
+                for view in (moved, np.roll(moved, 1, axis=1)):
+                    views.append(view)
+                    owners.append(rows)
+    views.append(np.roll(operands, 1, axis=1))  # the sum itself, rotated
+    owners.append(rows)
+    views = np.concatenate(views)
+    owners = np.concatenate(owners)
+    keep = ((views >= 0) & (views <= domain.max_operand)).all(axis=1)
+    keep &= (views != operands[owners]).any(axis=1)
+    return views[keep], owners[keep]
+
+
+def agreement(answers: np.ndarray, view_answers: np.ndarray, owners: np.ndarray,
+              fallback: np.ndarray) -> np.ndarray:
+    """Share of each row's views whose answer (symbol indices) equals the row's own answer."""
+    n = len(answers)
+    same = (view_answers == answers[owners]).all(axis=1)
+    agreeing = np.bincount(owners, weights=same, minlength=n)
+    total = np.bincount(owners, minlength=n)
+    return np.where(total > 0, agreeing / np.maximum(total, 1), fallback)

@@ -82,7 +82,7 @@ def sample_tuples(domain: Domain, count: int, rng: np.random.Generator) -> np.nd
     return rng.integers(0, domain.max_operand + 1, size=(count, domain.terms), dtype=np.int64)
 
 
-def evaluation_tuples(domain: Domain, sample_size: int = 200_000, seed: int = 0) -> np.ndarray:
+def evaluation_tuples(domain: Domain, sample_size: int = 20_000, seed: int = 0) -> np.ndarray:
     """The whole domain when it is small enough, else a large seeded sample."""
     if domain.size <= EXHAUSTIVE_LIMIT:
         return all_tuples(domain)

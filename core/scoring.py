@@ -67,11 +67,15 @@ class Subset:
 
 @dataclass
 class ConfidenceReport:
+    """How well `agreement` (the flag's measure) separates right from wrong, and the product too."""
+
     threshold: float
     auroc: float | None
     ece: float
     wrong_caught: float | None  # share of wrong answers flagged low-confidence
     right_flagged: float | None  # share of right answers flagged low-confidence
+    product_auroc: float | None = None
+    product_ece: float | None = None
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -104,26 +108,29 @@ def _subset(mask: np.ndarray, exact: np.ndarray, chars_right: np.ndarray) -> Sub
     return Subset(count, float(exact[mask].mean()), float(chars_right[mask].mean()))
 
 
-def confidence_report(answers_confidence, correct, threshold) -> ConfidenceReport:
+def confidence_report(agreement, product, correct, threshold) -> ConfidenceReport:
     correct = np.asarray(correct, bool)
-    flagged = np.asarray(answers_confidence) < threshold
+    flagged = np.asarray(agreement) < threshold
     wrong = ~correct
     return ConfidenceReport(
         threshold=threshold,
-        auroc=auroc(answers_confidence, correct),
-        ece=expected_calibration_error(answers_confidence, correct),
+        auroc=auroc(agreement, correct),
+        ece=expected_calibration_error(agreement, correct),
         wrong_caught=float(flagged[wrong].mean()) if wrong.any() else None,
         right_flagged=float(flagged[correct].mean()) if correct.any() else None,
+        product_auroc=auroc(product, correct),
+        product_ece=expected_calibration_error(product, correct),
     )
 
 
-def evaluate(predictor: Predictor, sample_size: int = 200_000, seed: int = 0, show_wrong: int = 20):
+def evaluate(predictor: Predictor, sample_size: int = 20_000, seed: int = 0, show_wrong: int = 20):
     """Exact match over the whole domain (or a seeded sample), split by held-out vs trained."""
     domain = predictor.domain
     tuples = evaluation_tuples(domain, sample_size, seed)
     exact = np.empty(len(tuples), bool)
     chars_right = np.empty(len(tuples))
     confidence = np.empty(len(tuples))
+    agreement = np.empty(len(tuples))
     wrong: list[dict] = []
     for start in range(0, len(tuples), BATCH):
         answers: Answers = predictor.answer(tuples[start : start + BATCH])
@@ -132,11 +139,12 @@ def evaluate(predictor: Predictor, sample_size: int = 200_000, seed: int = 0, sh
         exact[start : start + len(answers)] = hits.all(axis=1)
         chars_right[start : start + len(answers)] = hits.mean(axis=1)
         confidence[start : start + len(answers)] = answers.confidence
+        agreement[start : start + len(answers)] = answers.agreement
         for row in np.flatnonzero(~hits.all(axis=1))[: max(0, show_wrong - len(wrong))]:
             a = answers[int(row)]
             wrong.append(
                 {"input": a.expression, "prediction": a.prediction, "truth": a.truth,
-                 "confidence": round(a.confidence, 4)}
+                 "confidence": round(a.confidence, 4), "agreement": round(a.agreement, 4)}
             )
     held = predictor.model.heldout_rule.is_held_out(tuples, domain)
     everything = np.ones(len(tuples), bool)
@@ -145,6 +153,7 @@ def evaluate(predictor: Predictor, sample_size: int = 200_000, seed: int = 0, sh
         all=_subset(everything, exact, chars_right),
         heldout=_subset(held, exact, chars_right),
         trained=_subset(~held, exact, chars_right),
-        confidence=confidence_report(confidence, exact, predictor.confidence_rule.threshold),
+        confidence=confidence_report(agreement, confidence, exact,
+                                     predictor.confidence_rule.threshold),
         wrong=wrong,
     )

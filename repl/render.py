@@ -76,7 +76,8 @@ def one_line(answer: Answer) -> Fragments:
         ("class:prediction", shown_answer(answer.prediction)),
         ("", " "),
         *_verdict(answer),
-        ("", f" true {answer.truth}  confidence {percent(answer.confidence)}"),
+        ("", f" true {answer.truth}  confidence {percent(answer.confidence)}"
+             f"  agreement {percent(answer.agreement)}"),
         *_unsure(answer),
         ("class:dim", f"  chars {chars}"),
     ]
@@ -91,7 +92,8 @@ def detailed(answer: Answer) -> Fragments:
         ("", "  "),
         *_verdict(answer),
         ("", f" {verdict}, true sum {answer.truth}"),
-        ("class:dim", f"   confidence {percent(answer.confidence)}"),
+        ("class:dim", f"   confidence {percent(answer.confidence)}, equivalent sums agree "
+                      f"{percent(answer.agreement)}"),
         *_unsure(answer),
         ("", "\n"),
     ]
@@ -141,6 +143,7 @@ def json_tails(answers: Answers, alternatives: int = 3) -> list[str]:
         np.take_along_axis(answers.probabilities, ranks, -1).astype(np.float64), 6
     ).tolist()
     confidence = np.round(answers.confidence.astype(np.float64), 6).tolist()
+    agreement = np.round(answers.agreement.astype(np.float64), 6).tolist()
     low = answers.low_confidence.tolist()
     correct = answers.correct.tolist()
     operands = answers.operands.tolist()
@@ -160,6 +163,7 @@ def json_tails(answers: Answers, alternatives: int = 3) -> list[str]:
                 "truth": truths[row],
                 "correct": correct[row],
                 "confidence": confidence[row],
+                "agreement": agreement[row],
                 "low_confidence": low[row],
                 "chars": chars,
             },

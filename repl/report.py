@@ -25,18 +25,21 @@ def evaluation_text(model: ModelFile, evaluation: Evaluation) -> str:
             f"{subset.count:>10,}"
         )
     auroc = "n/a (needs both right and wrong answers)" if c.auroc is None else f"{c.auroc:.4f}"
+    product_auroc = "n/a" if c.product_auroc is None else f"{c.product_auroc:.4f}"
     lines += [
-        f"  confidence: AUROC {auroc}, calibration error {c.ece * 100:.2f} pts, "
-        f"threshold {percent(c.threshold)}",
-        f"  below threshold: {_pct(c.wrong_caught)} of wrong answers caught, "
-        f"{_pct(c.right_flagged)} of right answers flagged",
+        f"  unsure flag (equivalent sums agree < {percent(c.threshold)}): "
+        f"{_pct(c.wrong_caught)} of wrong answers caught, {_pct(c.right_flagged)} of right "
+        "answers flagged",
+        f"  agreement: AUROC {auroc}, calibration error {c.ece * 100:.2f} pts; "
+        f"product of top probabilities: AUROC {product_auroc}, "
+        f"calibration error {(c.product_ece or 0) * 100:.2f} pts",
     ]
     if evaluation.wrong:
         lines.append(f"  first {len(evaluation.wrong)} wrong answers:")
         for w in evaluation.wrong:
             lines.append(
                 f"    {w['input']:>15} = {w['prediction']:<6} true {w['truth']:<6}"
-                f" confidence {percent(w['confidence'])}"
+                f" confidence {percent(w['confidence'])} agreement {percent(w['agreement'])}"
             )
     else:
         lines.append("  no wrong answers")
@@ -76,8 +79,8 @@ def info_text(model: ModelFile, source: str) -> str:
     confidence = meta.get("confidence") or {}
     if confidence:
         lines.append(
-            f"confidence  threshold {percent(confidence.get('threshold', 0))}, temperature "
-            f"{confidence.get('temperature', 1.0):g}"
+            f"unsure when fewer than {percent(confidence.get('threshold', 0))} of equivalent sums "
+            "give the same answer"
         )
     if versions:
         lines.append(

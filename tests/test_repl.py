@@ -50,7 +50,7 @@ def test_a_sum_shows_answer_truth_confidence_and_a_bar_per_position(session):
 def test_low_probabilities_show_runners_up_and_unsure_mark(session):
     session.handle("37+68")
     answer = session.last
-    assert answer.low_confidence == (answer.confidence < answer.threshold)
+    assert answer.low_confidence == (answer.agreement < answer.threshold)
     text = session.screen.text
     if answer.low_confidence:
         assert "unsure" in text
