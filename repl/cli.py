@@ -20,7 +20,7 @@ from ..core.modelfile import ModelFile, ModelFileError, read_model_file
 from . import locations
 from .style import disable_color, error_line, warning_line
 
-EXIT_REJECTED, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
+EXIT_USAGE, EXIT_INTERRUPTED = 2, 130
 
 
 class Failure(Exception):
@@ -34,14 +34,13 @@ class Failure(Exception):
 def load_or_train(choice: locations.ModelChoice) -> ModelFile:
     """The chosen model; if its file does not exist yet, train one there first (progress on stderr)."""
     if not choice.path.exists() and not choice.path.is_symlink():
-        from .progress import TerminalProgress
-        from .training import train_and_save
-
         warning_line(
             f"no model at {choice.path}: training one with default settings, "
             "this takes about a minute (Ctrl-C to stop)"
         )
         from ..models.train import TrainConfig
+        from .progress import TerminalProgress
+        from .training import train_and_save
 
         outcome = train_and_save(TrainConfig(), choice.path, TerminalProgress(sys.stderr))
         sys.stderr.write(f"saved {choice.path}: {summary(outcome.model)}\n")
