@@ -148,7 +148,10 @@ class _Monitor(keras.callbacks.Callback):
             loss=float(logs["loss"]),
             char_accuracy=float(logs.get("accuracy", 0.0)),
             heldout_exact=exact,
-            learning_rate=float(self.schedule(int(self.model.optimizer.iterations))),
+            learning_rate=float(
+                self.schedule(int(self.model.optimizer.iterations))
+                if callable(self.schedule) else self.schedule
+            ),
             seconds=time.perf_counter() - self._epoch_start,
         )
         self.history.append(record)
@@ -181,14 +184,14 @@ def _schedule(config: TrainConfig, total_steps: int):
         return keras.optimizers.schedules.CosineDecay(
             config.learning_rate, total_steps, alpha=config.lr_floor
         )
-    if config.schedule == "warmup_cosine":
-        warmup_steps = max(1, round(config.warmup * total_steps))
+    if config.schedule == "warmup_cosine" and total_steps > 1:
+        warmup_steps = min(total_steps - 1, max(1, round(config.warmup * total_steps)))
         return keras.optimizers.schedules.CosineDecay(
             0.0, total_steps - warmup_steps, alpha=config.lr_floor,
             warmup_target=config.learning_rate, warmup_steps=warmup_steps,
         )
-    if config.schedule == "constant":
-        return lambda step: config.learning_rate
+    if config.schedule in ("constant", "warmup_cosine"):  # (a one-step run has no room to warm up)
+        return config.learning_rate
     raise ValueError(f"unknown learning-rate schedule {config.schedule!r}")
 
 
@@ -234,7 +237,7 @@ def train(config: TrainConfig, progress: TrainingProgress | None = None,
     model = build_model(domain, config.units, config.seed)
     optimizer_options = {"clipnorm": config.clipnorm} if config.clipnorm else {}
     optimizer = keras.optimizers.Adam(
-        learning_rate=schedule if config.schedule != "constant" else config.learning_rate,
+        learning_rate=schedule,
         **optimizer_options,
     )
     model.compile(

@@ -196,7 +196,7 @@ def evaluate(model_path, as_json):
         click.echo(evaluation_text(model, evaluation))
 
 
-def _log_traceback() -> Path | None:
+def log_traceback() -> Path | None:
     try:
         path = locations.data_dir() / "seqsum.log"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -234,7 +234,7 @@ def run(argv: list[str] | None = None) -> int:
         error_line(f"{error.strerror or error}: {error.filename}" if error.filename else str(error))
         return EXIT_USAGE
     except Exception as error:  # noqa: BLE001 - the last line of defence: never a traceback
-        log = _log_traceback()
+        log = log_traceback()
         where = f" (details in {log})" if log else ""
         error_line(f"unexpected {type(error).__name__}: {error}{where}")
         return 3

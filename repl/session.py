@@ -134,7 +134,16 @@ class Session:
             hint = f"; did you mean :{near}?" if near else "; :help lists the commands"
             self.error(f"unknown command :{name}{hint}")
             return
-        entry.handler(self, argument.strip())
+        try:
+            entry.handler(self, argument.strip())
+        except KeyboardInterrupt:
+            self.error(f":{entry.name} interrupted")
+        except Exception as error:  # noqa: BLE001 - a failing command must not end the session
+            from .cli import log_traceback
+
+            log = log_traceback()
+            where = f" (details in {log})" if log else ""
+            self.error(f":{entry.name} failed: {type(error).__name__}: {error}{where}")
 
     def toolbar(self):
         return f" {self.model.path.name} · {self.model.domain.describe()} · :help · Ctrl-D quits"

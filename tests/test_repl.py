@@ -175,3 +175,17 @@ def test_unwritable_history_warns_once_and_goes_on(tmp_path):
     history.append_string("1+2")
     assert len(warnings) == 1 and "history" in warnings[0]
     assert list(history.get_strings()) == ["1+2"]
+
+
+def test_a_failing_command_reports_one_line_and_the_session_goes_on(session, monkeypatch):
+    entry = commands.lookup("info")
+
+    def broken(session, argument):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setitem(commands.REGISTRY, "info", entry.__class__(
+        entry.name, entry.arguments, entry.help, broken))
+    session.handle(":info")
+    assert "error: :info failed: RuntimeError: disk on fire" in session.screen.text
+    session.handle("1+1")
+    assert "true sum 2" in session.screen.text
