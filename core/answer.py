@@ -153,26 +153,46 @@ class Predictor:
         self.model = model
         self.domain = model.domain
         self.confidence_rule = ConfidenceRule.from_meta(model.meta)
-        self._cache: np.ndarray | None = None
-        self._cached: np.ndarray | None = None
+        self.cacheable = self.domain.size <= self.CACHE_LIMIT
+        self.clear_cache()
 
-    def probabilities(self, operands: np.ndarray) -> np.ndarray:
-        keys = tuple_index(operands, self.domain).astype(np.int64)
-        if self.domain.size > self.CACHE_LIMIT:
-            _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-            return self._compute(operands[first])[inverse.ravel()]
-        if self._cache is None:
+    def clear_cache(self) -> None:
+        if self.cacheable:
             width = self.domain.answer_width
             self._cache = np.zeros((self.domain.size, width, len(VOCABULARY)), np.float32)
             self._cached = np.zeros(self.domain.size, bool)
+
+    def warm_up(self, chunk: int = 2048) -> None:
+        """Answer every tuple of a small domain ahead of use (the REPL runs this in a thread).
+
+        An answer is checked against ~40 equivalent sums; computed cold that is ~2 ms on a slow
+        core, looked up it is ~0.15 ms. Safe alongside `answer`: the cache is only ever filled
+        with the same deterministic values, flag after data.
+        """
+        if not self.cacheable:
+            return
+        for start in range(0, self.domain.size, chunk):
+            keys = np.arange(start, min(start + chunk, self.domain.size))
+            self.probabilities(tuples_from_index(keys, self.domain))
+
+    def probabilities(self, operands: np.ndarray) -> np.ndarray:
+        keys = tuple_index(operands, self.domain).astype(np.int64)
+        if not self.cacheable:
+            _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+            return self._compute(operands[first])[inverse.ravel()]
         missing = np.unique(keys[~self._cached[keys]])
         if len(missing):
             self._cache[missing] = self._compute(tuples_from_index(missing, self.domain))
             self._cached[missing] = True
         return self._cache[keys]
 
-    def _compute(self, operands: np.ndarray) -> np.ndarray:
-        return self.model.network.probabilities(encode_questions(operands, self.domain))
+    def _compute(self, operands: np.ndarray, chunk: int = 2048) -> np.ndarray:
+        """The network's output for each row, in chunks that stay in the CPU's caches."""
+        questions = encode_questions(operands, self.domain)
+        if len(questions) <= chunk:
+            return self.model.network.probabilities(questions)
+        return np.concatenate([self.model.network.probabilities(questions[i : i + chunk])
+                               for i in range(0, len(questions), chunk)])
 
     def answer(self, operands) -> Answers:
         """The network's answers, each checked against its answers to equivalent sums."""

@@ -17,6 +17,7 @@ equivalent sum in the domain (0+0, or every operand at the maximum) fall back to
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -51,6 +52,23 @@ def reach(domain: Domain) -> int:
     return max(1, VIEW_BUDGET // (2 * pairs))
 
 
+@functools.cache
+def _view_moves(terms: int, reach_: int) -> tuple[np.ndarray, np.ndarray]:
+    """(deltas (V, terms), rotate (V,)): each view is a row plus a delta, possibly rotated."""
+    deltas, rotate = [], []
+    for k in range(1, reach_ + 1):
+        for source in range(terms):
+            for target in range(terms):
+                if source != target:
+                    delta = np.zeros(terms, np.int64)
+                    delta[source], delta[target] = -k, k
+                    deltas += [delta, delta]
+                    rotate += [False, True]
+    deltas.append(np.zeros(terms, np.int64))  # the sum itself, rotated
+    rotate.append(True)
+    return np.array(deltas), np.array(rotate)
+
+
 def equivalent_sums(operands: np.ndarray, domain: Domain) -> tuple[np.ndarray, np.ndarray]:
     """Sums equal to each row but written differently: (views (M, terms), owning row (M,)).
 
@@ -60,23 +78,11 @@ def equivalent_sums(operands: np.ndarray, domain: Domain) -> tuple[np.ndarray, n
     """
     operands = np.asarray(operands, dtype=np.int64)
     n, terms = operands.shape
-    views, owners = [], []
-    rows = np.arange(n)
-    for k in range(1, reach(domain) + 1):
-        for source in range(terms):
-            for target in range(terms):
-                if source == target:
-                    continue
-                moved = operands.copy()
-                moved[:, source] -= k
-                moved[:, target] += k
-                for view in (moved, np.roll(moved, 1, axis=1)):
-                    views.append(view)
-                    owners.append(rows)
-    views.append(np.roll(operands, 1, axis=1))  # the sum itself, rotated
-    owners.append(rows)
-    views = np.concatenate(views)
-    owners = np.concatenate(owners)
+    deltas, rotate = _view_moves(terms, reach(domain))
+    views = operands[:, None, :] + deltas[None, :, :]  # (n, V, terms)
+    views[:, rotate] = np.roll(views[:, rotate], 1, axis=2)
+    owners = np.repeat(np.arange(n), len(deltas))
+    views = views.reshape(-1, terms)
     keep = ((views >= 0) & (views <= domain.max_operand)).all(axis=1)
     keep &= (views != operands[owners]).any(axis=1)
     return views[keep], owners[keep]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shlex
 import sys
+import threading
 from pathlib import Path
 
 from prompt_toolkit import PromptSession, print_formatted_text
@@ -85,8 +86,9 @@ class Session:
     """The REPL's state: the model in use, where it came from, and the last answer."""
 
     def __init__(self, model: ModelFile, choice: locations.ModelChoice, output=None,
-                 printer=None, color: bool | None = None):
+                 printer=None, color: bool | None = None, warm: bool = False):
         self.output = output
+        self.warm = warm  # answer the whole (small) domain in the background, for instant answers
         self.color = color_enabled(sys.stdout) if color is None else color
         self.printer = printer or self._print
         self.last: Answer | None = None
@@ -96,6 +98,8 @@ class Session:
     def use(self, model: ModelFile, choice: locations.ModelChoice) -> None:
         self.model, self.choice = model, choice
         self.predictor = Predictor(model)
+        if self.warm:
+            threading.Thread(target=self.predictor.warm_up, daemon=True, name="warm-up").start()
 
     # Output ---------------------------------------------------------------------------------
     def _print(self, fragments: render.Fragments) -> None:
@@ -158,7 +162,7 @@ def run_session(model: ModelFile, choice: locations.ModelChoice, input=None, out
     """The interactive loop; `input`, `output` and `printer` are for tests (defaults: terminal)."""
     from . import builtins  # noqa: F401 - registers the :commands
 
-    session = Session(model, choice, output=output, printer=printer)
+    session = Session(model, choice, output=output, printer=printer, warm=True)
     pending: list[str] = []  # warnings raised while the prompt is drawn, shown after it returns
     history = open_history(locations.history_path(), pending.append)
     prompt = PromptSession(
