@@ -27,6 +27,7 @@ class Answers:
     operands: np.ndarray  # (N, terms)
     probabilities: np.ndarray  # (N, answer_width, vocabulary)
     agreement: np.ndarray  # (N,) share of equivalent sums answered the same (core.confidence)
+    checks: np.ndarray  # (N,) how many equivalent sums were asked (0: agreement is the product)
     threshold: float
 
     def __len__(self) -> int:
@@ -105,6 +106,10 @@ class Answer:
     @property
     def agreement(self) -> float:
         return float(self._batch.agreement[self.row])
+
+    @property
+    def checks(self) -> int:
+        return int(self._batch.checks[self.row])
 
     @property
     def low_confidence(self) -> bool:
@@ -200,13 +205,15 @@ class Predictor:
         views, owners = equivalent_sums(operands, self.domain)
         everything = self.probabilities(np.concatenate([operands, views]))
         probabilities, view_probabilities = everything[: len(operands)], everything[len(operands) :]
+        shares, checks = agreement(
+            probabilities.argmax(-1), view_probabilities.argmax(-1), owners,
+            fallback=product_confidence(probabilities),
+        )
         return Answers(
             operands=operands,
             probabilities=probabilities,
-            agreement=agreement(
-                probabilities.argmax(-1), view_probabilities.argmax(-1), owners,
-                fallback=product_confidence(probabilities),
-            ),
+            agreement=shares,
+            checks=checks,
             threshold=self.confidence_rule.threshold,
         )
 

@@ -89,10 +89,10 @@ def equivalent_sums(operands: np.ndarray, domain: Domain) -> tuple[np.ndarray, n
 
 
 def agreement(answers: np.ndarray, view_answers: np.ndarray, owners: np.ndarray,
-              fallback: np.ndarray) -> np.ndarray:
-    """Share of each row's views whose answer (symbol indices) equals the row's own answer."""
+              fallback: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(share of each row's views answered as the row is, number of views per row)."""
     n = len(answers)
     same = (view_answers == answers[owners]).all(axis=1)
     agreeing = np.bincount(owners, weights=same, minlength=n)
     total = np.bincount(owners, minlength=n)
-    return np.where(total > 0, agreeing / np.maximum(total, 1), fallback)
+    return np.where(total > 0, agreeing / np.maximum(total, 1), fallback), total

@@ -92,8 +92,9 @@ def detailed(answer: Answer) -> Fragments:
         ("", "  "),
         *_verdict(answer),
         ("", f" {verdict}, true sum {answer.truth}"),
-        ("class:dim", f"   confidence {percent(answer.confidence)}, equivalent sums agree "
-                      f"{percent(answer.agreement)}"),
+        ("class:dim", f"   confidence {percent(answer.confidence)}, " + (
+            f"{percent(answer.agreement)} of {answer.checks} equivalent sums agree"
+            if answer.checks else "no equivalent sum to check")),
         *_unsure(answer),
         ("", "\n"),
     ]

@@ -30,15 +30,16 @@ def test_corner_sums_without_views_fall_back_to_the_product():
     views, owners = equivalent_sums(np.array([[0, 0], [99, 99]]), Domain())
     assert len(views) == 0
     answers = np.array([[0, 11, 11], [1, 9, 8]])
-    result = agreement(answers, np.empty((0, 3), int), owners, fallback=np.array([0.3, 0.9]))
-    assert result.tolist() == [0.3, 0.9]
+    result, checks = agreement(answers, np.empty((0, 3), int), owners, np.array([0.3, 0.9]))
+    assert result.tolist() == [0.3, 0.9] and checks.tolist() == [0, 0]
 
 
 def test_agreement_counts_views_answering_the_same():
     answers = np.array([[1, 0, 5], [7, 11, 11]])
     view_answers = np.array([[1, 0, 5], [1, 0, 4], [7, 11, 11], [1, 0, 5]])
     owners = np.array([0, 0, 1, 0])
-    assert agreement(answers, view_answers, owners, np.zeros(2)).tolist() == [2 / 3, 1.0]
+    shares, checks = agreement(answers, view_answers, owners, np.zeros(2))
+    assert shares.tolist() == [2 / 3, 1.0] and checks.tolist() == [3, 1]
 
 
 def test_flag_follows_agreement(numpy_model):

@@ -52,12 +52,20 @@ def test_first_use_trains_saves_then_answers_and_the_next_start_loads(tmp_path, 
     assert again.exit_code == 0 and "epoch" not in again.stderr
 
 
-def test_bundled_model_is_installed_as_package_data():
+def test_bundled_model_is_installed_and_answers_every_pair_exactly():
+    from seqsum.core.answer import Predictor
+    from seqsum.core.scoring import evaluate
+
     path = bundled_model_path()
     if not path.exists():
         pytest.fail(f"the bundled model is missing at {path}")
     model = read_model_file(path)
     assert model.domain.terms == 2 and model.domain.max_operand == 99
+    assert model.parameters == 205_324
+    result = evaluate(Predictor(model))
+    assert result.exhaustive and result.all.count == 10_000
+    assert result.all.exact_match == 1.0, result.wrong
+    assert model.meta["figures"]["all"]["exact_match"] == 1.0
 
 
 def test_environment_variable_is_used(tmp_path, monkeypatch, numpy_model):
