@@ -129,10 +129,12 @@ def retrain(session, argument: str) -> None:
     options["max_operand"] = options["max_operand"] or domain.max_operand
     try:
         config = config_from_options(**options)
-        if plot:
-            from .training import check_plot_available
+        from .training import check_plot_available, check_tensorboard_available
 
+        if plot:
             check_plot_available()
+        if options.get("tensorboard"):
+            check_tensorboard_available()
     except Exception as error:  # noqa: BLE001 - Failure or PlotUnavailable: one line each
         session.error(str(error))
         return

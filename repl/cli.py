@@ -156,16 +156,23 @@ def config_from_options(base=None, **options):
 def train(out, plot, **options):
     """Train a model and save it (progress on stderr; Ctrl-C leaves --out untouched)."""
     from .progress import TerminalProgress
-    from .training import PlotUnavailable, check_plot_available, train_and_save
+    from .training import (
+        PlotUnavailable,
+        check_plot_available,
+        check_tensorboard_available,
+        train_and_save,
+    )
 
     out = Path(out) if out else locations.user_model_path()
     if out.is_dir():
         raise Failure(f"--out {out} is a directory; give a file path such as {out / 'model.keras'}")
-    if plot:
-        try:
+    try:
+        if plot:
             check_plot_available()
-        except PlotUnavailable as error:
-            raise Failure(str(error)) from None
+        if options.get("tensorboard"):
+            check_tensorboard_available()
+    except PlotUnavailable as error:
+        raise Failure(str(error)) from None
     config = config_from_options(**options)
     progress = TerminalProgress(sys.stderr)
     outcome = train_and_save(config, out, progress, Path(plot) if plot else None)

@@ -57,6 +57,16 @@ def check_plot_available() -> None:
         ) from None
 
 
+def check_tensorboard_available() -> None:
+    try:
+        import tensorboard  # noqa: F401
+    except ImportError:
+        raise PlotUnavailable(
+            "--tensorboard needs TensorBoard: pip install 'seqsum[tensorboard]' "
+            "(or pip install tensorboard)"
+        ) from None
+
+
 def figures_of(evaluation: Evaluation) -> dict:
     data = evaluation.to_dict()
     data.pop("wrong")

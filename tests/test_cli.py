@@ -158,3 +158,14 @@ def test_train_refuses_bad_options_before_training(tmp_path):
     result = invoke(["train", "--out", str(tmp_path / "x.keras"), "--terms", "9"])
     assert result.exit_code == 2 and "--terms" in result.stderr
     assert not (tmp_path / "x.keras").exists()
+
+
+def test_optional_tools_are_checked_before_training(tmp_path, monkeypatch):
+    monkeypatch.setitem(__import__("sys").modules, "tensorboard", None)  # as if not installed
+    monkeypatch.setitem(__import__("sys").modules, "matplotlib", None)
+    out = tmp_path / "x.keras"
+    result = invoke(["train", "--out", str(out), "--tensorboard", str(tmp_path / "tb")])
+    assert result.exit_code == 2 and "pip install 'seqsum[tensorboard]'" in result.stderr
+    result = invoke(["train", "--out", str(out), "--plot", str(tmp_path / "p.png")])
+    assert result.exit_code == 2 and "pip install 'seqsum[plot]'" in result.stderr
+    assert not out.exists()
