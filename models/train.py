@@ -307,8 +307,3 @@ def train(config: TrainConfig, progress: TrainingProgress | None = None,
         heldout=heldout,
     )
 
-
-def seconds_left(history: list[EpochRecord], epochs: int) -> float:
-    if not history:
-        return float("nan")
-    return float(np.mean([r.seconds for r in history])) * (epochs - len(history))

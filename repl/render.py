@@ -13,7 +13,7 @@ import numpy as np
 
 from ..core.answer import Answer, Answers, shown, shown_answer
 from ..core.domain import VOCABULARY
-from .progress import percent, sparkline
+from .progress import percent
 
 Fragments = list[tuple[str, str]]
 
@@ -194,6 +194,3 @@ def banner(model, source: str) -> Fragments:
         ("", "\n"),
     ]
 
-
-def history_sparkline(history: list[dict]) -> str:
-    return sparkline([r["heldout_exact"] for r in history], 0.0, 1.0)
