@@ -27,6 +27,17 @@ def env(tmp_path):
     return environment
 
 
+def answer_then_quit(child, expression: str, truth: int) -> None:
+    """Type a sum, see its true sum, leave with Ctrl-D, and expect exit status 0."""
+    child.sendline(expression)
+    child.expect(f"true sum {truth}")
+    child.expect("seqsum>")
+    child.sendcontrol("d")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
 @pytest.fixture
 def poisoned(tmp_path, env):
     """An environment in which importing tensorflow, keras or h5py is recorded and fails."""
@@ -54,13 +65,7 @@ def test_answer_paths_never_import_tensorflow(poisoned, numpy_model):
     child = pexpect.spawn(str(SCRIPT), ["--model", str(numpy_model)], env=env, timeout=30,
                           encoding="utf-8", dimensions=(40, 120))
     child.expect("seqsum>")
-    child.sendline("5+6")
-    child.expect("true sum 11")
-    child.expect("seqsum>")
-    child.sendcontrol("d")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0
+    answer_then_quit(child, "5+6", 11)
     assert not marker.exists(), marker.read_text()
 
 
@@ -141,13 +146,7 @@ def test_interactive_session_end_to_end(repl, model_copy):
     repl.expect("seqsum>")
     assert model_copy.read_bytes() == retrained
     assert not list(model_copy.parent.glob(f".{model_copy.name}.*"))  # no temporary left
-    repl.sendline("2+2")
-    repl.expect("true sum 4")
-    repl.expect("seqsum>")
-    repl.sendcontrol("d")
-    repl.expect(pexpect.EOF)
-    repl.close()
-    assert repl.exitstatus == 0
+    answer_then_quit(repl, "2+2", 4)
 
 
 def test_colour_only_on_a_terminal_and_never_with_no_color(env, numpy_model):
