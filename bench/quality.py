@@ -19,6 +19,7 @@ import numpy as np
 
 from seqsum.core.codec import encode_answers, encode_questions
 from seqsum.core.dataset import all_tuples
+from seqsum.core.scoring import exact_match
 from seqsum.models.network import numpy_network
 from seqsum.models.train import TrainConfig, train
 
@@ -37,7 +38,7 @@ def measure(name: str, seed: int) -> dict:
     domain = result.config.domain
     tuples = all_tuples(domain)
     probabilities = numpy_network(result.model, domain).probabilities(encode_questions(tuples, domain))
-    exact = (probabilities.argmax(-1) == encode_answers(tuples.sum(axis=1), domain)).all(axis=1)
+    exact = exact_match(probabilities.argmax(-1), encode_answers(tuples.sum(axis=1), domain))
     held = result.config.heldout_rule.is_held_out(tuples, domain)
     curve = np.array([r.heldout_exact for r in result.history])
     return {

@@ -191,13 +191,8 @@ class Predictor:
             self._cached[missing] = True
         return self._cache[keys]
 
-    def _compute(self, operands: np.ndarray, chunk: int = 2048) -> np.ndarray:
-        """The network's output for each row, in chunks that stay in the CPU's caches."""
-        questions = encode_questions(operands, self.domain)
-        if len(questions) <= chunk:
-            return self.model.network.probabilities(questions)
-        return np.concatenate([self.model.network.probabilities(questions[i : i + chunk])
-                               for i in range(0, len(questions), chunk)])
+    def _compute(self, operands: np.ndarray) -> np.ndarray:
+        return self.model.network.probabilities(encode_questions(operands, self.domain))
 
     def answer(self, operands) -> Answers:
         """The network's answers, each checked against its answers to equivalent sums."""

@@ -91,9 +91,17 @@ class NumpyNetwork:
         """From `model.get_weights()` of the reference architecture, in layer order."""
         return cls(dict(zip(WEIGHT_NAMES, arrays, strict=True)), answer_width)
 
+    CHUNK = 2048  # rows per pass: larger batches fall out of the CPU's caches and run slower
+
     def probabilities(self, questions: np.ndarray) -> np.ndarray:
         """(N, input_width) symbol indices -> (N, answer_width, vocabulary) softmax outputs."""
         questions = np.asarray(questions)
+        if len(questions) <= self.CHUNK:
+            return self._probabilities(questions)
+        return np.concatenate([self._probabilities(questions[i : i + self.CHUNK])
+                               for i in range(0, len(questions), self.CHUNK)])
+
+    def _probabilities(self, questions: np.ndarray) -> np.ndarray:
         n, steps = questions.shape
         u = self.units
         h = np.zeros((n, u), np.float32)

@@ -22,10 +22,6 @@ def exact_match(predicted: np.ndarray, expected: np.ndarray) -> np.ndarray:
     return (np.asarray(predicted) == np.asarray(expected)).all(axis=1)
 
 
-def char_accuracy(predicted: np.ndarray, expected: np.ndarray) -> float:
-    return float((np.asarray(predicted) == np.asarray(expected)).mean()) if len(expected) else 0.0
-
-
 def auroc(scores: np.ndarray, positives: np.ndarray) -> float | None:
     """Probability that a random positive scores above a random negative (ties count half)."""
     positives = np.asarray(positives, bool)
@@ -136,11 +132,12 @@ def evaluate(predictor: Predictor, sample_size: int = 20_000, seed: int = 0, sho
         answers: Answers = predictor.answer(tuples[start : start + BATCH])
         expected = encode_answers(answers.truths, domain)
         hits = answers.top_index == expected
-        exact[start : start + len(answers)] = hits.all(axis=1)
+        right = hits.all(axis=1)
+        exact[start : start + len(answers)] = right
         chars_right[start : start + len(answers)] = hits.mean(axis=1)
         confidence[start : start + len(answers)] = answers.confidence
         agreement[start : start + len(answers)] = answers.agreement
-        for row in np.flatnonzero(~hits.all(axis=1))[: max(0, show_wrong - len(wrong))]:
+        for row in np.flatnonzero(~right)[: max(0, show_wrong - len(wrong))]:
             a = answers[int(row)]
             wrong.append(
                 {"input": a.expression, "prediction": a.prediction, "truth": a.truth,

@@ -19,6 +19,7 @@ import numpy as np
 from ..core.codec import one_hot
 from ..core.dataset import Examples, HeldOutRule, split
 from ..core.domain import Domain
+from ..core.scoring import exact_match
 from .network import build_model, numpy_network
 from .quiet import keras, tf
 
@@ -111,11 +112,10 @@ class SilentProgress:
 
 def answered_right(model: keras.Model, examples: Examples, domain: Domain) -> np.ndarray:
     """Per example, is the whole answer right? Through the NumPy forward pass (the answer path's)."""
-    network = numpy_network(model, domain)
-    right = [(network.probabilities(examples.questions[i : i + 2048]).argmax(-1)
-              == examples.answers[i : i + 2048]).all(axis=1)
-             for i in range(0, len(examples), 2048)]
-    return np.concatenate(right) if right else np.zeros(0, bool)
+    if not len(examples):
+        return np.zeros(0, bool)
+    predicted = numpy_network(model, domain).probabilities(examples.questions).argmax(-1)
+    return exact_match(predicted, examples.answers)
 
 
 def exact_match_on(model: keras.Model, examples: Examples, domain: Domain) -> float:

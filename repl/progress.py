@@ -46,7 +46,6 @@ class TerminalProgress:
         self.live = _isatty(self.stream)
         self.epochs = self.steps = 0
         self.started = time.perf_counter()
-        self.epoch_seconds: list[float] = []
         self.best_exact = 0.0
         self._dirty = False
 
@@ -79,7 +78,6 @@ class TerminalProgress:
 
     def epoch_end(self, record, best):
         self.best_exact = best.heldout_exact
-        self.epoch_seconds.append(record.seconds)
         text = (
             f"epoch {record.epoch:>3}/{self.epochs}  loss {record.loss:.4f}  "
             f"held-out exact {percent(record.heldout_exact)}  {record.seconds:.1f}s"

@@ -14,17 +14,18 @@ import numpy as np
 from ..core.answer import Answer, Answers, shown, shown_answer
 from ..core.domain import VOCABULARY
 from .progress import percent
+from .style import ANSI
 
 Fragments = list[tuple[str, str]]
 
 STYLE = {
-    "class:ok": "32",
-    "class:wrong": "31",
-    "class:unsure": "33;1",
-    "class:dim": "2",
-    "class:prediction": "1",
-    "class:bar": "36",
-    "class:error": "31",
+    "class:ok": ANSI["green"],
+    "class:wrong": ANSI["red"],
+    "class:unsure": f"{ANSI['yellow']};{ANSI['bold']}",
+    "class:dim": ANSI["dim"],
+    "class:prediction": ANSI["bold"],
+    "class:bar": ANSI["cyan"],
+    "class:error": ANSI["red"],
 }
 PT_STYLE = {
     "ok": "ansigreen",

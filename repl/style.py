@@ -25,11 +25,13 @@ def color_enabled(stream) -> bool:
         return False
 
 
+ANSI = {"red": "31", "green": "32", "yellow": "33", "dim": "2", "bold": "1", "cyan": "36"}
+
+
 def paint(text: str, color: str, stream) -> str:
-    codes = {"red": "31", "green": "32", "yellow": "33", "dim": "2", "bold": "1", "cyan": "36"}
     if not color_enabled(stream):
         return text
-    return f"\x1b[{codes[color]}m{text}\x1b[0m"
+    return f"\x1b[{ANSI[color]}m{text}\x1b[0m"
 
 
 def error_line(message: str, stream=None) -> None:
