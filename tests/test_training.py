@@ -30,6 +30,24 @@ def test_model_file_records_what_is_needed_to_use_it_again(trained_model):
     assert meta["parameters"] == read_model_file(trained_model).parameters
 
 
+def test_rare_questions_are_repeated_by_layout_and_by_sum():
+    from seqsum.core.dataset import Examples, all_tuples
+    from seqsum.core.domain import Domain
+    from seqsum.models.train import _balance_rare
+
+    domain = Domain()
+    balanced = _balance_rare(Examples.from_operands(all_tuples(domain), domain), domain)
+    times = {tuple(row): 0 for row in all_tuples(domain)}
+    for row in balanced.operands:
+        times[tuple(row)] += 1
+    assert times[(99, 99)] == 10  # the only tuple summing to 198: sqrt(100 / 1)
+    assert times[(50, 49)] == 1  # long+long, and 99 is the most common sum
+    assert times[(3, 5)] == 9  # short+short: sqrt(8,100 / 100)
+    assert times[(3, 50)] == times[(50, 3)] == 3  # sqrt(8,100 / 900)
+    assert times[(91, 99)] == 3  # sum 190, made by 9 tuples: round(sqrt(100 / 9))
+    assert (balanced.answers == Examples.from_operands(balanced.operands, domain).answers).all()
+
+
 def test_training_is_reproducible_for_a_seed():
     from seqsum.models.train import TrainConfig, train
 
