@@ -21,16 +21,9 @@ from seqsum.core.codec import encode_answers, encode_questions
 from seqsum.core.dataset import all_tuples
 from seqsum.core.scoring import exact_match
 from seqsum.models.network import numpy_network
-from seqsum.models.train import TrainConfig, train
+from seqsum.models.train import REFERENCE_RECIPE, TrainConfig, train
 
-RECIPES = {
-    "reference": dict(
-        train_size=5_000, learning_rate=1e-3, schedule="constant", clipnorm=None,
-        batch_size=128, epochs=200, balance_rare=False, jit_compile=False,
-        keep_best=False, stop_at_perfect=False,
-    ),
-    "default": {},
-}
+RECIPES = {"reference": REFERENCE_RECIPE, "default": {}}
 
 
 def measure(name: str, seed: int) -> dict:
@@ -55,9 +48,9 @@ def measure(name: str, seed: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2],
+    parser.add_argument("--seeds", type=int, nargs="*", default=[0, 1, 2],
                         help="seeds for the default recipe")
-    parser.add_argument("--reference-seeds", type=int, nargs="+", default=[0],
+    parser.add_argument("--reference-seeds", type=int, nargs="*", default=[0],
                         help="seeds for the reference recipe (about 3 minutes each)")
     args = parser.parse_args()
     rows = [measure("reference", seed) for seed in args.reference_seeds]

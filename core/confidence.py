@@ -6,13 +6,18 @@ Two measures, both reported:
   network's own belief in its whole answer.
 - `agreement`: the share of *equivalent sums* on which the network writes the same answer.
   a+b equals (a-k)+(b+k) and b+a, so the network is asked those too (up to ~40 of them, all
-  inside the domain) and a wrong answer shows itself as disagreement. On 29 partly trained
-  models (85-99.5 % exact match) the product flagged at most 10 % of right answers while
-  catching 90 % of wrong ones on 7 models; agreement below 0.76 did so on 25, and flagged at
-  most 15 % of right answers on every one. The figures are in the README.
+  inside the domain) and a wrong answer shows itself as disagreement.
 
-An answer is low-confidence when its agreement is below the threshold. Sums with no
-equivalent sum in the domain (0+0, or every operand at the maximum) fall back to the product.
+An answer is low-confidence when its agreement is below the model's threshold: 0.85 times the
+model's mean agreement over its domain, measured when the model is saved. A fixed threshold
+fits badly across models: a model at 87 % exact match gets many of the equivalent sums wrong,
+so even its right answers agree less often than a good model's. The rule was chosen on 171
+partly trained models (85-99.5 % exact match; five recipes including the reference's): it
+caught at least 90 % of wrong answers while flagging at most 10 % of right ones on 168 of
+them; a fixed 0.76 did so on 160, and the product of top probabilities (at its best single
+threshold) on 4 of the first 33. Model files that predate the rule keep a fixed 0.76. Sums
+with no equivalent sum in the domain (0+0, or every operand at its maximum) fall back to the
+product.
 """
 
 from __future__ import annotations
@@ -24,18 +29,28 @@ import numpy as np
 
 from .domain import Domain
 
-DEFAULT_THRESHOLD = 0.76
+DEFAULT_THRESHOLD = 0.76  # before calibration, and for model files saved before it existed
+RELATIVE_THRESHOLD = 0.85  # of the model's mean agreement
 VIEW_BUDGET = 40  # equivalent sums asked per answer, at most
 
 
 @dataclass(frozen=True)
 class ConfidenceRule:
     threshold: float = DEFAULT_THRESHOLD
+    mean_agreement: float | None = None  # the model's, when the threshold was calibrated on it
+
+    @classmethod
+    def calibrated(cls, mean_agreement: float) -> ConfidenceRule:
+        return cls(threshold=RELATIVE_THRESHOLD * mean_agreement, mean_agreement=mean_agreement)
 
     @classmethod
     def from_meta(cls, meta: dict) -> ConfidenceRule:
         data = meta.get("confidence") or {}
-        return cls(threshold=float(data.get("threshold", DEFAULT_THRESHOLD)))
+        mean = data.get("mean_agreement")
+        return cls(
+            threshold=float(data.get("threshold", DEFAULT_THRESHOLD)),
+            mean_agreement=None if mean is None else float(mean),
+        )
 
     def to_dict(self) -> dict:
         return {"measure": "agreement over equivalent sums", **asdict(self)}

@@ -12,6 +12,7 @@ import numpy as np
 
 from .answer import Answers, Predictor
 from .codec import encode_answers
+from .confidence import ConfidenceRule
 from .dataset import evaluation_tuples
 
 BATCH = 8192
@@ -119,8 +120,13 @@ def confidence_report(agreement, product, correct, threshold) -> ConfidenceRepor
     )
 
 
-def evaluate(predictor: Predictor, sample_size: int = 20_000, seed: int = 0, show_wrong: int = 20):
-    """Exact match over the whole domain (or a seeded sample), split by held-out vs trained."""
+def evaluate(predictor: Predictor, sample_size: int = 20_000, seed: int = 0, show_wrong: int = 20,
+             calibrate: bool = False):
+    """Exact match over the whole domain (or a seeded sample), split by held-out vs trained.
+
+    With `calibrate`, the predictor's confidence rule is first set from this model's mean
+    agreement over the same tuples (see core.confidence), as a model is saved.
+    """
     domain = predictor.domain
     tuples = evaluation_tuples(domain, sample_size, seed)
     exact = np.empty(len(tuples), bool)
@@ -143,6 +149,9 @@ def evaluate(predictor: Predictor, sample_size: int = 20_000, seed: int = 0, sho
                 {"input": a.expression, "prediction": a.prediction, "truth": a.truth,
                  "confidence": round(a.confidence, 4), "agreement": round(a.agreement, 4)}
             )
+    if calibrate:
+        predictor.confidence_rule = ConfidenceRule.calibrated(float(agreement.mean()))
+    rule = predictor.confidence_rule
     held = predictor.model.heldout_rule.is_held_out(tuples, domain)
     everything = np.ones(len(tuples), bool)
     return Evaluation(
@@ -150,7 +159,6 @@ def evaluate(predictor: Predictor, sample_size: int = 20_000, seed: int = 0, sho
         all=_subset(everything, exact, chars_right),
         heldout=_subset(held, exact, chars_right),
         trained=_subset(~held, exact, chars_right),
-        confidence=confidence_report(agreement, confidence, exact,
-                                     predictor.confidence_rule.threshold),
+        confidence=confidence_report(agreement, confidence, exact, rule.threshold),
         wrong=wrong,
     )

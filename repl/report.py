@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..core.confidence import RELATIVE_THRESHOLD
 from ..core.modelfile import ModelFile
 from ..core.scoring import Evaluation
 from .progress import percent, sparkline
@@ -78,9 +79,12 @@ def info_text(model: ModelFile, source: str) -> str:
         lines.append(f"held-out    {sparkline([r['heldout_exact'] for r in history], 0.0, 1.0)}")
     confidence = meta.get("confidence") or {}
     if confidence:
+        mean = confidence.get("mean_agreement")
         lines.append(
             f"unsure when fewer than {percent(confidence.get('threshold', 0))} of equivalent sums "
             "give the same answer"
+            + (f" ({RELATIVE_THRESHOLD:g} x this model's mean agreement, {percent(mean)})"
+               if mean is not None else "")
         )
     if versions:
         lines.append(

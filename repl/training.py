@@ -83,10 +83,11 @@ def train_and_save(config, out: Path, progress, plot: Path | None = None) -> Tra
         result = train(config, progress)
         if hasattr(progress, "finish"):
             progress.finish()
-        rule = ConfidenceRule()
-        meta = metadata(result, rule, figures={})
+        meta = metadata(result, ConfidenceRule(), figures={})
         draft = ModelFile(path=out, meta=meta, network=numpy_network(result.model, config.domain))
-        evaluation = evaluate(Predictor(draft))
+        predictor = Predictor(draft)
+        evaluation = evaluate(predictor, calibrate=True)
+        meta["confidence"] = predictor.confidence_rule.to_dict()
         meta["figures"] = figures_of(evaluation)
         save_model(result.model, meta, out)
         if plot:

@@ -1,6 +1,7 @@
 """The unsure flag: an answer is checked against the network's answers to equivalent sums."""
 
 import numpy as np
+import pytest
 
 from seqsum.core.answer import Predictor
 from seqsum.core.confidence import agreement, equivalent_sums, reach
@@ -46,3 +47,24 @@ def test_flag_follows_agreement(numpy_model):
     answers = Predictor(read_model_file(numpy_model)).answer([[37, 68], [0, 0], [12, 34]])
     assert (answers.low_confidence == (answers.agreement < answers.threshold)).all()
     assert ((0 <= answers.agreement) & (answers.agreement <= 1)).all()
+
+
+def test_threshold_is_calibrated_on_the_models_own_mean_agreement(numpy_model):
+    """evaluate(calibrate=True) sets 0.85 x mean agreement, and the flag figures use it."""
+    from seqsum.core.confidence import DEFAULT_THRESHOLD, RELATIVE_THRESHOLD, ConfidenceRule
+    from seqsum.core.dataset import all_tuples
+    from seqsum.core.scoring import evaluate
+
+    model = read_model_file(numpy_model)
+    predictor = Predictor(model)
+    assert predictor.confidence_rule == ConfidenceRule(DEFAULT_THRESHOLD)  # no rule in the file
+    evaluation = evaluate(predictor, calibrate=True)
+    mean = predictor.answer(all_tuples(model.domain)).agreement.mean()
+    rule = predictor.confidence_rule
+    assert rule.mean_agreement == pytest.approx(mean)
+    assert rule.threshold == pytest.approx(RELATIVE_THRESHOLD * mean) != DEFAULT_THRESHOLD
+    assert evaluation.confidence.threshold == rule.threshold
+    answers = predictor.answer(all_tuples(model.domain))
+    flagged = answers.agreement[answers.correct] < rule.threshold
+    assert evaluation.confidence.right_flagged == pytest.approx(flagged.mean())
+    assert ConfidenceRule.from_meta({"confidence": rule.to_dict()}) == rule
