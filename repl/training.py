@@ -31,21 +31,51 @@ class TrainingOutcome:
     seconds: float
 
 
-@contextlib.contextmanager
-def sigterm_as_interrupt():
-    """Within this block SIGTERM raises KeyboardInterrupt, so cleanup runs as for Ctrl-C."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
+class Interruption:
+    """Ctrl-C or SIGTERM during training, remembered until training has stopped.
 
-    def handler(signum, frame):
+    Within `catching()` both signals raise KeyboardInterrupt, so cleanup runs as for Ctrl-C.
+    A signal that lands while TensorFlow is inside its own code (compiling a step, say) can have
+    that KeyboardInterrupt swallowed there; the flag survives, and `callback()` raises it again
+    at the next training step, so a signal always stops training.
+    """
+
+    def __init__(self) -> None:
+        self.requested = False
+
+    def _handler(self, signum, frame):
+        self.requested = True
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    @contextlib.contextmanager
+    def catching(self):
+        if threading.current_thread() is not threading.main_thread():
+            yield self
+            return
+        previous = {sig: signal.signal(sig, self._handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield self
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def callback(self):
+        from ..models.quiet import keras
+
+        interruption = self
+
+        class RaiseWhenInterrupted(keras.callbacks.Callback):
+            def __init__(self):
+                super().__init__()
+                self.interruption = interruption
+
+            def on_train_batch_end(self, batch, logs=None):
+                if self.interruption.requested:
+                    raise KeyboardInterrupt
+
+            on_epoch_end = on_train_batch_end
+
+        return RaiseWhenInterrupted()
 
 
 def check_plot_available() -> None:
@@ -75,12 +105,15 @@ def figures_of(evaluation: Evaluation) -> dict:
 
 def train_and_save(config, out: Path, progress, plot: Path | None = None) -> TrainingOutcome:
     """Train with `config`, evaluate the result, save it to `out`; KeyboardInterrupt saves nothing."""
-    with sigterm_as_interrupt():
-        from ..models.network import numpy_network
-        from ..models.store import metadata, save_model
-        from ..models.train import train
+    # TensorFlow first: its import may install signal handlers of its own, ours go on top.
+    from ..models.network import numpy_network
+    from ..models.store import metadata, save_model
+    from ..models.train import train
 
-        result = train(config, progress)
+    with Interruption().catching() as interruption:
+        result = train(config, progress, callbacks=[interruption.callback()])
+        if interruption.requested:  # a swallowed interrupt after the last step
+            raise KeyboardInterrupt
         if hasattr(progress, "finish"):
             progress.finish()
         meta = metadata(result, ConfidenceRule(), figures={})

@@ -121,6 +121,36 @@ def test_killed_training_leaves_the_existing_model_byte_identical(tmp_path, nump
         assert [p.name for p in numpy_model.parent.iterdir() if p.name.startswith(".")] == []
 
 
+def test_an_interrupt_swallowed_inside_tensorflow_still_stops_training(numpy_model, monkeypatch):
+    """A signal whose KeyboardInterrupt never surfaces is raised again at the next step."""
+    pytest.importorskip("seqsum.models.train", reason="needs TensorFlow")
+    from seqsum.models import train as train_module
+    from seqsum.models.quiet import keras
+    from seqsum.repl.training import train_and_save
+
+    epochs_run = []
+    original = train_module.train
+
+    def train_swallowing_a_signal(config, progress, callbacks=()):
+        (raiser,) = callbacks
+
+        class SwallowedSignal(keras.callbacks.Callback):
+            def on_epoch_end(self, epoch, logs=None):
+                epochs_run.append(epoch)
+                if epoch == 1:
+                    raiser.interruption.requested = True  # what the handler does, minus the raise
+
+        return original(config, progress, callbacks=[SwallowedSignal(), raiser])
+
+    monkeypatch.setattr(train_module, "train", train_swallowing_a_signal)
+    before = numpy_model.read_bytes()
+    with pytest.raises(KeyboardInterrupt):
+        train_and_save(train_module.TrainConfig(max_operand=9, units=8, epochs=50, batch_size=8),
+                       numpy_model, train_module.SilentProgress())
+    assert epochs_run[-1] == 1  # stopped at once, not after 50 epochs
+    assert numpy_model.read_bytes() == before
+
+
 def test_two_trainings_finishing_on_one_path_leave_one_complete_model(tmp_path):
     pytest.importorskip("seqsum.models.train", reason="needs TensorFlow")
     from seqsum.models.store import load_keras_model
