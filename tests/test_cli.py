@@ -143,7 +143,7 @@ def test_interrupted_train_leaves_out_byte_identical(tmp_path, numpy_model, monk
 
     before = numpy_model.read_bytes()
 
-    def interrupted(config, progress=None):
+    def interrupted(config, progress=None, callbacks=()):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(train_module, "train", interrupted)
