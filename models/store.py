@@ -16,7 +16,6 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from ..core.atomic import replacing
-from ..core.confidence import ConfidenceRule
 from ..core.modelfile import ModelFileError, encode_members, read_model_file
 from .network import export_weights
 from .quiet import keras, tf
@@ -30,7 +29,9 @@ def _version(package: str) -> str | None:
         return None
 
 
-def metadata(result: TrainingResult, confidence: ConfidenceRule, figures: dict) -> dict:
+def metadata(result: TrainingResult) -> dict:
+    """What a model file records about its training; `confidence` and `figures` are added once
+    the trained model has been evaluated (repl.training.train_and_save)."""
     config = result.config
     return {
         "domain": config.domain.to_dict(),
@@ -45,8 +46,6 @@ def metadata(result: TrainingResult, confidence: ConfidenceRule, figures: dict) 
             "seconds": round(result.seconds, 2),
         },
         "history": [r.to_dict() for r in result.history],
-        "figures": figures,
-        "confidence": confidence.to_dict(),
         "versions": {
             "seqsum": _version("seqsum"),
             "tensorflow": tf.__version__,

@@ -25,9 +25,9 @@ from .quiet import keras, tf
 
 STEPS_PER_EXECUTION = 16
 MONITOR_LIMIT = 5_000
+"""Held-out tuples scored after each epoch (all of them on the default domain)."""
 MAX_REPEATS = 16  # of one training example per epoch, by _balance_rare
 TRAINED_CHECK_LIMIT = 50_000  # trained tuples checked before stopping early
-"""Held-out tuples scored after each epoch (all of them on the default domain)."""
 
 
 @dataclass

@@ -203,15 +203,16 @@ def evaluate(model_path, as_json):
         click.echo(evaluation_text(model, evaluation))
 
 
-def log_traceback() -> Path | None:
+def details_logged() -> str:
+    """Append the exception being handled to the log; " (details in PATH)", or "" if unwritable."""
     try:
         path = locations.data_dir() / "seqsum.log"
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "a", encoding="utf-8") as log:
             log.write(traceback.format_exc() + "\n")
-        return path
+        return f" (details in {path})"
     except OSError:
-        return None
+        return ""
 
 
 def run(argv: list[str] | None = None) -> int:
@@ -241,8 +242,7 @@ def run(argv: list[str] | None = None) -> int:
         error_line(f"{error.strerror or error}: {error.filename}" if error.filename else str(error))
         return EXIT_USAGE
     except Exception as error:  # noqa: BLE001 - the last line of defence: never a traceback
-        log = log_traceback()
-        where = f" (details in {log})" if log else ""
+        where = details_logged()
         error_line(f"unexpected {type(error).__name__}: {error}{where}")
         return 3
 

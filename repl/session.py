@@ -143,10 +143,9 @@ class Session:
         except KeyboardInterrupt:
             self.error(f":{entry.name} interrupted")
         except Exception as error:  # noqa: BLE001 - a failing command must not end the session
-            from .cli import log_traceback
+            from .cli import details_logged
 
-            log = log_traceback()
-            where = f" (details in {log})" if log else ""
+            where = details_logged()
             self.error(f":{entry.name} failed: {type(error).__name__}: {error}{where}")
 
     def toolbar(self):

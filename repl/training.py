@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.answer import Predictor
-from ..core.confidence import ConfidenceRule
 from ..core.modelfile import ModelFile, read_model_file
 from ..core.scoring import Evaluation, evaluate
 
@@ -116,7 +115,7 @@ def train_and_save(config, out: Path, progress, plot: Path | None = None) -> Tra
             raise KeyboardInterrupt
         if hasattr(progress, "finish"):
             progress.finish()
-        meta = metadata(result, ConfidenceRule(), figures={})
+        meta = metadata(result)
         draft = ModelFile(path=out, meta=meta, network=numpy_network(result.model, config.domain))
         predictor = Predictor(draft)
         evaluation = evaluate(predictor, calibrate=True)
