@@ -12,7 +12,7 @@ from functools import cached_property
 import numpy as np
 
 from .codec import decode_many, encode_questions
-from .confidence import ConfidenceRule, agreement, equivalent_sums, product_confidence
+from .confidence import ConfidenceRule, agreement, answer_values, product_confidence, related_sums
 from .dataset import tuple_index, tuples_from_index
 from .domain import PAD, VOCABULARY
 from .modelfile import ModelFile
@@ -26,8 +26,8 @@ class Answers:
 
     operands: np.ndarray  # (N, terms)
     probabilities: np.ndarray  # (N, answer_width, vocabulary)
-    agreement: np.ndarray  # (N,) share of equivalent sums answered the same (core.confidence)
-    checks: np.ndarray  # (N,) how many equivalent sums were asked (0: agreement is the product)
+    agreement: np.ndarray  # (N,) share of related sums whose answers fit (core.confidence)
+    checks: np.ndarray  # (N,) how many related sums were asked (0: agreement is the product)
     threshold: float
 
     def __len__(self) -> int:
@@ -170,7 +170,7 @@ class Predictor:
     def warm_up(self, chunk: int = 2048) -> None:
         """Answer every tuple of a small domain ahead of use (the REPL runs this in a thread).
 
-        An answer is checked against ~40 equivalent sums; computed cold that is ~2 ms on a slow
+        An answer is checked against ~60 related sums; computed cold that is ~3 ms on a slow
         core, looked up it is ~0.15 ms. Safe alongside `answer`: the cache is only ever filled
         with the same deterministic values, flag after data.
         """
@@ -195,15 +195,16 @@ class Predictor:
         return self.model.network.probabilities(encode_questions(operands, self.domain))
 
     def answer(self, operands) -> Answers:
-        """The network's answers, each checked against its answers to equivalent sums."""
+        """The network's answers, each checked against its answers to related sums."""
         operands = np.asarray(operands, dtype=np.int64).reshape(-1, self.domain.terms)
-        views, owners = equivalent_sums(operands, self.domain)
+        views, owners, offsets = related_sums(operands, self.domain)
         everything = self.probabilities(np.concatenate([operands, views]))
-        probabilities, view_probabilities = everything[: len(operands)], everything[len(operands) :]
+        values = answer_values(everything.argmax(-1))
         shares, checks = agreement(
-            probabilities.argmax(-1), view_probabilities.argmax(-1), owners,
-            fallback=product_confidence(probabilities),
+            values[: len(operands)], values[len(operands) :], owners, offsets,
+            fallback=product_confidence(everything[: len(operands)]),
         )
+        probabilities = everything[: len(operands)]
         return Answers(
             operands=operands,
             probabilities=probabilities,

@@ -94,8 +94,8 @@ def detailed(answer: Answer) -> Fragments:
         *_verdict(answer),
         ("", f" {verdict}, true sum {answer.truth}"),
         ("class:dim", f"   confidence {percent(answer.confidence)}, " + (
-            f"{percent(answer.agreement)} of {answer.checks} equivalent sums agree"
-            if answer.checks else "no equivalent sum to check")),
+            f"{percent(answer.agreement)} of {answer.checks} related sums agree"
+            if answer.checks else "no related sum to check")),
         *_unsure(answer),
         ("", "\n"),
     ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..core.confidence import RELATIVE_THRESHOLD
+from ..core.confidence import RELATIVE_THRESHOLD, ConfidenceRule
 from ..core.modelfile import ModelFile
 from ..core.scoring import Evaluation
 from .progress import percent, sparkline
@@ -28,7 +28,7 @@ def evaluation_text(model: ModelFile, evaluation: Evaluation) -> str:
     auroc = "n/a (needs both right and wrong answers)" if c.auroc is None else f"{c.auroc:.4f}"
     product_auroc = "n/a" if c.product_auroc is None else f"{c.product_auroc:.4f}"
     lines += [
-        f"  unsure flag (equivalent sums agree < {percent(c.threshold)}): "
+        f"  unsure flag (related sums agree < {percent(c.threshold)}): "
         f"{_pct(c.wrong_caught)} of wrong answers caught, {_pct(c.right_flagged)} of right "
         "answers flagged",
         f"  agreement: AUROC {auroc}, calibration error {c.ece * 100:.2f} pts; "
@@ -77,15 +77,13 @@ def info_text(model: ModelFile, source: str) -> str:
             )
     if history:
         lines.append(f"held-out    {sparkline([r['heldout_exact'] for r in history], 0.0, 1.0)}")
-    confidence = meta.get("confidence") or {}
-    if confidence:
-        mean = confidence.get("mean_agreement")
-        lines.append(
-            f"unsure when fewer than {percent(confidence.get('threshold', 0))} of equivalent sums "
-            "give the same answer"
-            + (f" ({RELATIVE_THRESHOLD:g} x this model's mean agreement, {percent(mean)})"
-               if mean is not None else "")
-        )
+    rule = ConfidenceRule.from_meta(meta)
+    lines.append(
+        f"unsure when fewer than {percent(rule.threshold)} of related sums agree with the answer"
+        + (f" ({RELATIVE_THRESHOLD:g} x this model's mean agreement, {percent(rule.mean_agreement)})"
+           if rule.mean_agreement is not None
+           else " (a fixed threshold: the file was not calibrated for this check)")
+    )
     if versions:
         lines.append(
             "made with   " + ", ".join(f"{k} {v}" for k, v in versions.items() if v)

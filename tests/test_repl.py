@@ -5,9 +5,12 @@ from prompt_toolkit.application import create_app_session
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
+from seqsum.core.confidence import MEASURE
 from seqsum.core.modelfile import read_model_file
 from seqsum.repl import builtins, commands, locations, render  # noqa: F401 - registers commands
 from seqsum.repl.session import CommandCompleter, Session, open_history, run_session
+
+from .conftest import write_numpy_model
 
 
 class Screen:
@@ -175,6 +178,22 @@ def test_unwritable_history_warns_once_and_goes_on(tmp_path):
     history.append_string("1+2")
     assert len(warnings) == 1 and "history" in warnings[0]
     assert list(history.get_strings()) == ["1+2"]
+
+
+def test_info_names_the_unsure_threshold_the_answers_use(tmp_path):
+    """A file calibrated for the current check shows its own threshold; one calibrated for the
+    previous check (equal sums only) shows the fixed threshold its answers now use."""
+    shown = {}
+    for name, measure in (("current", MEASURE), ("older", "agreement over equivalent sums")):
+        rule = {"measure": measure, "threshold": 0.7, "mean_agreement": 0.875}
+        path = write_numpy_model(tmp_path / f"{name}.keras", meta={"confidence": rule})
+        screen = Screen()
+        Session(read_model_file(path), locations.ModelChoice(path, "--model"), printer=screen,
+                color=False).handle(":info")
+        shown[name] = next(line for line in screen.text.splitlines() if "unsure when" in line)
+    assert "fewer than 70.0% of related sums" in shown["current"]
+    assert "0.8 x this model's mean agreement, 87.5%" in shown["current"]
+    assert "fewer than 60.0%" in shown["older"] and "fixed threshold" in shown["older"]
 
 
 def test_a_failing_command_reports_one_line_and_the_session_goes_on(session, monkeypatch):
