@@ -9,7 +9,7 @@ side:
 - the unsure flag as a saved model would have it (agreement over related sums below 0.8 x
   that snapshot's mean agreement): wrong answers caught, right answers flagged;
 - the rule it replaced, agreement over equal sums only (no sums one more or one less) below 0.85
-  x its mean;
+  x its mean (that rule asked up to 40 equal sums; here it gets the flag's ~20);
 - the product of top probabilities, given its best case: a threshold chosen per snapshot so
   that it flags 10 % of right answers, and the share of wrong answers it then catches.
 Target (issue 6): catch >= 90 % of wrong answers while flagging <= 10 % of right ones.
@@ -46,8 +46,8 @@ class Snapshots(keras.callbacks.Callback):
 
 def other_rules(predictor: Predictor) -> tuple[float, float, float]:
     """(wrong caught, right flagged) by the previous rule, equal sums only below 0.85 x their
-    mean agreement, and wrong caught by the product of top probabilities at a threshold chosen
-    to flag 10 % of right answers."""
+    mean agreement (over the flag's equal sums), and wrong caught by the product of top
+    probabilities at a threshold chosen to flag 10 % of right answers."""
     tuples = all_tuples(predictor.domain)
     answers = predictor.answer(tuples)
     right = answers.correct
