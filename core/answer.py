@@ -199,12 +199,12 @@ class Predictor:
         operands = np.asarray(operands, dtype=np.int64).reshape(-1, self.domain.terms)
         views, owners, offsets = related_sums(operands, self.domain)
         everything = self.probabilities(np.concatenate([operands, views]))
+        probabilities = everything[: len(operands)]
         values = answer_values(everything.argmax(-1))
         shares, checks = agreement(
             values[: len(operands)], values[len(operands) :], owners, offsets,
-            fallback=product_confidence(everything[: len(operands)]),
+            fallback=product_confidence(probabilities),
         )
-        probabilities = everything[: len(operands)]
         return Answers(
             operands=operands,
             probabilities=probabilities,
