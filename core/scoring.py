@@ -124,8 +124,8 @@ def evaluate(predictor: Predictor, sample_size: int = 20_000, seed: int = 0, sho
              calibrate: bool = False):
     """Exact match over the whole domain (or a seeded sample), split by held-out vs trained.
 
-    With `calibrate`, the predictor's confidence rule is first set from this model's mean
-    agreement over the same tuples (see core.confidence), as a model is saved.
+    With `calibrate`, the predictor's confidence rule is set from this model's mean agreement
+    over these tuples (see core.confidence), as a model is saved, and the report uses it.
     """
     domain = predictor.domain
     tuples = evaluation_tuples(domain, sample_size, seed)
