@@ -83,9 +83,10 @@ def main() -> None:
             config.epochs = args.epochs
         snapshots = Snapshots()
         train(config, callbacks=[snapshots])
-        meta = {"domain": config.domain.to_dict(), "heldout": config.heldout_rule.to_dict()}
+        meta = {"domain": config.domain.to_dict(), "heldout": config.heldout_rule.to_dict(),
+                "answer_order": config.answer_order}
         for epoch, weights in enumerate(snapshots.weights, start=1):
-            network = NumpyNetwork(weights, config.domain.answer_width)
+            network = NumpyNetwork(weights, config.domain.answer_width, config.answer_order)
             predictor = Predictor(ModelFile(Path(f"epoch-{epoch}"), meta, network))
             result = evaluate(predictor, calibrate=True)
             if not 0.85 <= result.all.exact_match <= 0.995:

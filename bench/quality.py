@@ -30,7 +30,8 @@ def measure(name: str, seed: int) -> dict:
     result = train(TrainConfig(**RECIPES[name], seed=seed))
     domain = result.config.domain
     tuples = all_tuples(domain)
-    probabilities = numpy_network(result.model, domain).probabilities(encode_questions(tuples, domain))
+    network = numpy_network(result.model, domain, result.config.answer_order)
+    probabilities = network.probabilities(encode_questions(tuples, domain))
     exact = exact_match(probabilities.argmax(-1), encode_answers(tuples.sum(axis=1), domain))
     held = result.config.heldout_rule.is_held_out(tuples, domain)
     curve = np.array([r.heldout_exact for r in result.history])

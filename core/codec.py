@@ -1,7 +1,9 @@
 """Text <-> symbol indices <-> one-hot, at the fixed widths of a Domain.
 
 Questions and answers are right-padded with spaces, as in the reference experiment, so the
-network always reads `input_width` symbols and writes `answer_width` symbols.
+network always reads `input_width` symbols and writes `answer_width` symbols. Answers here are
+always in reading order; the order the network *writes* them in is a model's choice
+(`written_order`), applied only where the network meets its targets and its outputs.
 """
 
 from __future__ import annotations
@@ -84,6 +86,30 @@ def encode_answers(totals: np.ndarray, domain: Domain) -> np.ndarray:
         rows = ndigits == k
         out[rows, :k] = digits[rows, width - k :]
     return out
+
+
+ANSWER_ORDERS = ("reversed", "reading")
+"""How a network writes an answer's padded text: "reversed", last character first, like adding
+on paper from the right (seqsum's default: it generalises to never-seen sums on every seed
+measured, see the README); or "reading", first character first, as in the reference."""
+
+
+class AnswerOrderError(ValueError):
+    """An answer order seqsum does not know."""
+
+
+def written_order(width: int, order: str) -> np.ndarray:
+    """The reading position of the character the network writes at each step, (width,).
+
+    Training takes targets as `answers[:, written_order(...)]`; the forward pass puts its
+    step t at reading position `written_order(...)[t]`. Every answer, score and confidence
+    outside those two places is in reading order.
+    """
+    if order == "reading":
+        return np.arange(width)
+    if order == "reversed":
+        return np.arange(width)[::-1].copy()
+    raise AnswerOrderError(f"unknown answer order {order!r} (known: {', '.join(ANSWER_ORDERS)})")
 
 
 def decode_many(indices: np.ndarray) -> list[str]:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .codec import written_order
+
 WEIGHT_NAMES = (
     "encoder_kernel",
     "encoder_recurrent",
@@ -74,8 +76,10 @@ class NumpyNetwork:
 
     weights: dict[str, np.ndarray]
     answer_width: int
+    answer_order: str = "reading"  # how the decoder writes the answer (core.codec.written_order)
 
     def __post_init__(self) -> None:
+        self._positions = written_order(self.answer_width, self.answer_order)
         self.weights = {k: np.ascontiguousarray(self.weights[k], np.float32) for k in WEIGHT_NAMES}
         u = self.units = self.weights["encoder_recurrent"].shape[0]
         w = self.weights
@@ -87,14 +91,16 @@ class NumpyNetwork:
         self._decoder_recurrent = _halve_sigmoid_gates(w["decoder_recurrent"], u)
 
     @classmethod
-    def from_keras_list(cls, arrays: list[np.ndarray], answer_width: int) -> NumpyNetwork:
+    def from_keras_list(cls, arrays: list[np.ndarray], answer_width: int,
+                        answer_order: str = "reading") -> NumpyNetwork:
         """From `model.get_weights()` of the reference architecture, in layer order."""
-        return cls(dict(zip(WEIGHT_NAMES, arrays, strict=True)), answer_width)
+        return cls(dict(zip(WEIGHT_NAMES, arrays, strict=True)), answer_width, answer_order)
 
     CHUNK = 2048  # rows per pass: larger batches fall out of the CPU's caches and run slower
 
     def probabilities(self, questions: np.ndarray) -> np.ndarray:
-        """(N, input_width) symbol indices -> (N, answer_width, vocabulary) softmax outputs."""
+        """(N, input_width) symbol indices -> (N, answer_width, vocabulary) softmax outputs,
+        in reading order whatever order the network writes in."""
         questions = np.asarray(questions)
         if len(questions) <= self.CHUNK:
             return self._probabilities(questions)
@@ -118,7 +124,7 @@ class NumpyNetwork:
         for t in range(self.answer_width):
             z = x_proj + h @ self._decoder_recurrent if t else x_proj.copy()
             h, c = _lstm_step(z, c, u)
-            outputs[:, t] = h
+            outputs[:, self._positions[t]] = h
         logits = outputs @ self.weights["dense_kernel"]
         logits += self.weights["dense_bias"]
         logits -= logits.max(axis=-1, keepdims=True)

@@ -17,12 +17,15 @@ from pathlib import Path
 
 import numpy as np
 
+from .codec import AnswerOrderError, written_order
 from .dataset import HeldOutRule
 from .domain import VOCABULARY, Domain, DomainError
 from .forward import WEIGHT_NAMES, NumpyNetwork, weight_shapes
 
 FORMAT = "seqsum-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""2 added `answer_order`: a version-1 reader would answer a reversed-order model backwards, so
+it must refuse the file ("upgrade seqsum"); version-1 files are all in reading order."""
 META_MEMBER = "seqsum/meta.json"
 WEIGHTS_MEMBER = "seqsum/weights.npz"
 
@@ -114,7 +117,16 @@ def _check_meta(path: Path, meta: object) -> dict:
         raise ModelFileError(path, f"its domain is not supported ({error})") from None
     except (KeyError, TypeError, ValueError):
         raise ModelFileError(path, "its metadata lacks the domain or held-out rule") from None
+    try:
+        written_order(1, answer_order(meta))
+    except AnswerOrderError as error:
+        raise ModelFileError(path, f"{error}; upgrade seqsum") from None
     return meta
+
+
+def answer_order(meta: dict) -> str:
+    """The order a model's network writes its answers in; files before format 2 use reading order."""
+    return meta.get("answer_order", "reading")
 
 
 def _check_weights(path: Path, weights: dict[str, np.ndarray], domain: Domain) -> None:
@@ -147,5 +159,5 @@ def read_model_file(path: os.PathLike | str) -> ModelFile:
     except Exception as error:  # noqa: BLE001 - any failure here means a damaged member
         raise ModelFileError(path, f"its weights are damaged ({type(error).__name__})") from None
     _check_weights(path, weights, domain)
-    network = NumpyNetwork(weights, domain.answer_width)
+    network = NumpyNetwork(weights, domain.answer_width, answer_order(meta))
     return ModelFile(path=path, meta=meta, network=network, data=data)

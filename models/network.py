@@ -40,5 +40,6 @@ def export_weights(model: keras.Model) -> dict[str, np.ndarray]:
     return dict(zip(WEIGHT_NAMES, model.get_weights(), strict=True))
 
 
-def numpy_network(model: keras.Model, domain: Domain) -> NumpyNetwork:
-    return NumpyNetwork(export_weights(model), domain.answer_width)
+def numpy_network(model: keras.Model, domain: Domain, answer_order: str) -> NumpyNetwork:
+    """The answer path's forward pass on `model`'s current weights (reading-order outputs)."""
+    return NumpyNetwork(export_weights(model), domain.answer_width, answer_order)

@@ -36,6 +36,7 @@ def metadata(result: TrainingResult) -> dict:
     return {
         "domain": config.domain.to_dict(),
         "heldout": config.heldout_rule.to_dict(),
+        "answer_order": config.answer_order,
         "units": config.units,
         "parameters": int(result.model.count_params()),
         "training": {

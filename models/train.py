@@ -16,7 +16,7 @@ from typing import Protocol
 
 import numpy as np
 
-from ..core.codec import one_hot
+from ..core.codec import one_hot, written_order
 from ..core.dataset import Examples, HeldOutRule, split
 from ..core.domain import Domain
 from ..core.scoring import exact_match
@@ -35,6 +35,9 @@ class TrainConfig:
     terms: int = 2
     max_operand: int = 99
     units: int = 128
+    # The network writes the answer last character first: on seeds 2 and 7 the first-character-
+    # first order left held-out sums wrong (16+3 = 29) that this order gets right (README).
+    answer_order: str = "reversed"  # or "reading" (core.codec.written_order)
     # The default recipe: large batches (fast steps on CPU), a high peak rate reached by a short
     # warm-up and decayed to a floor, rare questions repeated (see the README for its figures).
     epochs: int = 30
@@ -68,10 +71,11 @@ class TrainConfig:
 REFERENCE_RECIPE = dict(
     train_size=5_000, learning_rate=1e-3, schedule="constant", clipnorm=None, batch_size=128,
     epochs=200, balance_rare=False, jit_compile=False, keep_best=False, stop_at_perfect=False,
+    answer_order="reading",
 )
 """TrainConfig settings reproducing the reference experiment (REFERENCE.md), for the benches:
 5,000 pairs drawn with replacement, Adam at a constant 0.001, no clipping, batch 128, 200 epochs,
-the last epoch's weights."""
+the last epoch's weights, answers written first character first."""
 
 
 @dataclass
@@ -120,16 +124,16 @@ class SilentProgress:
         pass
 
 
-def answered_right(model: keras.Model, examples: Examples, domain: Domain) -> np.ndarray:
+def answered_right(model: keras.Model, examples: Examples, config: TrainConfig) -> np.ndarray:
     """Per example, is the whole answer right? Through the NumPy forward pass (the answer path's)."""
     if not len(examples):
         return np.zeros(0, bool)
-    predicted = numpy_network(model, domain).probabilities(examples.questions).argmax(-1)
-    return exact_match(predicted, examples.answers)
+    network = numpy_network(model, config.domain, config.answer_order)
+    return exact_match(network.probabilities(examples.questions).argmax(-1), examples.answers)
 
 
-def exact_match_on(model: keras.Model, examples: Examples, domain: Domain) -> float:
-    return float(answered_right(model, examples, domain).mean()) if len(examples) else 0.0
+def exact_match_on(model: keras.Model, examples: Examples, config: TrainConfig) -> float:
+    return float(answered_right(model, examples, config).mean()) if len(examples) else 0.0
 
 
 def _subset(examples: Examples, mask: np.ndarray) -> Examples:
@@ -161,8 +165,7 @@ class _Monitor(keras.callbacks.Callback):
             self.progress.batch_end(len(self.history) + 1, batch + 1, float(logs["loss"]))
 
     def on_epoch_end(self, epoch, logs=None):
-        domain = self.config.domain
-        exact = exact_match_on(self.model, self.monitor, domain)
+        exact = exact_match_on(self.model, self.monitor, self.config)
         record = EpochRecord(
             epoch=epoch + 1,
             loss=float(logs["loss"]),
@@ -198,13 +201,12 @@ class _Monitor(keras.callbacks.Callback):
         While some of those are still wrong the result is an estimate (the rest assumed right),
         good for ranking epochs; 1.0 is only ever returned after a full check.
         """
-        domain = self.config.domain
         if self._suspects is not None and len(self._suspects):
-            right = answered_right(self.model, self._suspects, domain)
+            right = answered_right(self.model, self._suspects, self.config)
             if not right.all():
                 self._suspects = _subset(self._suspects, ~right)
                 return 1.0 - len(self._suspects) / len(self.trained)
-        right = answered_right(self.model, self.trained, domain)
+        right = answered_right(self.model, self.trained, self.config)
         self._suspects = _subset(self.trained, ~right)
         return float(right.mean())
 
@@ -309,7 +311,7 @@ def train(config: TrainConfig, progress: TrainingProgress | None = None,
     started = time.perf_counter()
     model.fit(
         one_hot(training.questions),
-        one_hot(training.answers),
+        one_hot(training.answers[:, written_order(domain.answer_width, config.answer_order)]),
         batch_size=config.batch_size,
         epochs=config.epochs,
         shuffle=True,

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from ..core.codec import ANSWER_ORDERS
 from ..core.domain import DomainError
 from ..core.modelfile import ModelFile, ModelFileError, read_model_file
 from . import locations
@@ -124,6 +125,9 @@ def training_options(function):
                      "(default: all of them for small domains, 200,000 for large ones)."),
         click.option("--units", type=click.IntRange(1, 4096), default=None,
                      help="LSTM units (128 in the reference)."),
+        click.option("--answer-order", type=click.Choice(ANSWER_ORDERS), default=None,
+                     help="Write the answer last character first (reversed, the default) or "
+                     "first character first (reading, as the reference)."),
         click.option("--seed", type=int, default=None),
         click.option("--tensorboard", type=click.Path(file_okay=False), default=None,
                      metavar="DIR", help="Write TensorBoard logs here."),

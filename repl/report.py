@@ -7,6 +7,9 @@ from ..core.modelfile import ModelFile
 from ..core.scoring import Evaluation
 from .progress import percent, sparkline
 
+WRITTEN = {"reversed": "last character first (shown in reading order)",
+           "reading": "first character first, as the reference does"}
+
 
 def _pct(value) -> str:
     return "n/a" if value is None else f"{value * 100:.2f}%"
@@ -60,6 +63,7 @@ def info_text(model: ModelFile, source: str) -> str:
         f"answer {model.domain.answer_width})",
         f"network     LSTM({model.network.units}) -> RepeatVector -> LSTM({model.network.units}) "
         f"-> Dense(12) softmax, {model.parameters:,} parameters",
+        f"writes      the answer {WRITTEN[model.network.answer_order]}",
         f"held out    {rule.fraction * 100:g}% of tuples never trained on (seed {rule.seed})",
     ]
     if training:

@@ -116,7 +116,8 @@ def train_and_save(config, out: Path, progress, plot: Path | None = None) -> Tra
         if hasattr(progress, "finish"):
             progress.finish()
         meta = metadata(result)
-        draft = ModelFile(path=out, meta=meta, network=numpy_network(result.model, config.domain))
+        network = numpy_network(result.model, config.domain, config.answer_order)
+        draft = ModelFile(path=out, meta=meta, network=network)
         predictor = Predictor(draft)
         evaluation = evaluate(predictor, calibrate=True)
         meta["confidence"] = predictor.confidence_rule.to_dict()

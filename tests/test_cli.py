@@ -125,12 +125,15 @@ def test_train_saves_a_model_that_evaluate_reads(tmp_path):
     plot = tmp_path / "history.png"
     logs = tmp_path / "tensorboard"
     result = invoke(["train", "--out", str(out), "--max-operand", "9", "--epochs", "2",
-                     "--units", "8", "--seed", "3", "--plot", str(plot), "--tensorboard", str(logs)])
+                     "--units", "8", "--seed", "3", "--plot", str(plot), "--tensorboard", str(logs),
+                     "--answer-order", "reading"])
     assert result.exit_code == 0, result.stderr
     assert "saved" in result.stdout
     assert "epoch   2/2" in result.stderr  # progress on stderr, one line per epoch off a terminal
-    meta = read_model_file(out).meta
+    model = read_model_file(out)
+    meta = model.meta
     assert meta["training"]["seed"] == 3 and meta["domain"]["max_operand"] == 9
+    assert meta["answer_order"] == model.network.answer_order == "reading"
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert any(p.name.startswith("events.out.tfevents") for p in logs.rglob("*"))
     evaluated = invoke(["evaluate", "--model", str(out), "--json"])

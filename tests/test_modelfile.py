@@ -48,6 +48,8 @@ def broken_files(tmp_path: Path, good: Path) -> dict[str, tuple[Path, str]]:
     files["directory"] = (tmp_path, "directory")
     future = _rewrite_meta(good, tmp_path / "future.keras", lambda m: m.update(format_version=99))
     files["future"] = (future, "model format 99")
+    zigzag = _rewrite_meta(good, tmp_path / "zigzag.keras", lambda m: m.update(answer_order="zigzag"))
+    files["unknown-answer-order"] = (zigzag, "unknown answer order 'zigzag'")
     no_domain = _rewrite_meta(good, tmp_path / "nodomain.keras", lambda m: m.pop("domain"))
     files["no-domain"] = (no_domain, "lacks the domain")
     bad_domain = _rewrite_meta(good, tmp_path / "baddomain.keras",
@@ -72,6 +74,20 @@ def test_every_kind_of_broken_file_gives_one_clear_error(tmp_path, numpy_model):
         assert str(path) in message and "--model" in message and "\n" not in message, name
         if before is not None:
             assert path.read_bytes() == before, f"{name} was modified"
+
+
+def test_format_1_files_are_read_in_reading_order(tmp_path, numpy_model):
+    """Files from before answer orders existed wrote first character first, and still load so."""
+    old = _rewrite_meta(numpy_model, tmp_path / "v1.keras", lambda m: m.update(format_version=1))
+    reversed_ = _rewrite_meta(numpy_model, tmp_path / "rev.keras",
+                              lambda m: m.update(answer_order="reversed"))
+    old_network, reversed_network = (read_model_file(p).network for p in (old, reversed_))
+    assert old_network.answer_order == "reading"
+    questions = np.array([[3, 7, 10, 6, 8], [1, 2, 10, 3, 11]])
+    reading = old_network.probabilities(questions)
+    assert not np.allclose(reading, reading[:, ::-1])  # so the comparison below can fail
+    # The same weights writing in reverse put their first step's character last.
+    assert reversed_network.probabilities(questions)[:, 2] == pytest.approx(reading[:, 0])
 
 
 def test_unreadable_file_is_reported(numpy_model, monkeypatch):

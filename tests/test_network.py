@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from seqsum.core.codec import encode_questions, one_hot
+from seqsum.core.codec import encode_questions, one_hot, written_order
 from seqsum.core.dataset import all_tuples
 from seqsum.core.domain import Domain
 from seqsum.core.modelfile import read_model_file
@@ -24,7 +24,15 @@ def test_units_are_configurable():
         4 * 32 * (12 + 32 + 1) + 4 * 32 * (32 + 32 + 1) + 32 * 12 + 12)
 
 
-def test_numpy_forward_pass_matches_keras_on_all_10000_inputs():
+def in_reading_order(keras_outputs: np.ndarray, answer_order: str) -> np.ndarray:
+    """Keras' outputs are in the order the network writes; put step t at its reading position."""
+    reading = np.empty_like(keras_outputs)
+    reading[:, written_order(keras_outputs.shape[1], answer_order)] = keras_outputs
+    return reading
+
+
+@pytest.mark.parametrize("answer_order", ["reading", "reversed"])
+def test_numpy_forward_pass_matches_keras_on_all_10000_inputs(answer_order):
     domain = Domain()
     model = keras_network.build_model(domain, seed=3)
     # Push the weights away from their tiny initial values so every gate matters.
@@ -32,9 +40,13 @@ def test_numpy_forward_pass_matches_keras_on_all_10000_inputs():
     model.set_weights([w + rng.normal(scale=0.2, size=w.shape).astype(np.float32)
                        for w in model.get_weights()])
     questions = encode_questions(all_tuples(domain), domain)
-    expected = model.predict(one_hot(questions), batch_size=2048, verbose=0)
-    got = keras_network.numpy_network(model, domain).probabilities(questions)
+    written = model.predict(one_hot(questions), batch_size=2048, verbose=0)
+    expected = in_reading_order(written, answer_order)
+    got = keras_network.numpy_network(model, domain, answer_order).probabilities(questions)
     assert got.shape == expected.shape == (10_000, 3, 12)
+    if answer_order == "reversed":  # the first step written is the last character read
+        assert np.abs(got[:, 2] - written[:, 0]).max() < 1e-5
+        assert np.abs(got[:, 0] - written[:, 0]).max() > 1e-2
     assert np.abs(got - expected).max() < 1e-5
     assert (got.argmax(-1) == expected.argmax(-1)).all()
 
@@ -46,6 +58,7 @@ def test_saved_file_answers_as_keras_does(trained_model):
     keras_model = load_keras_model(trained_model)
     domain = model_file.domain
     questions = encode_questions(all_tuples(domain), domain)
-    expected = keras_model.predict(one_hot(questions), verbose=0)
+    assert model_file.network.answer_order == "reversed"  # the default recipe's
+    expected = in_reading_order(keras_model.predict(one_hot(questions), verbose=0), "reversed")
     got = model_file.network.probabilities(questions)
     assert np.abs(got - expected).max() < 1e-5

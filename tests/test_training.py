@@ -21,6 +21,7 @@ def test_model_file_records_what_is_needed_to_use_it_again(trained_model):
     meta = read_model_file(trained_model).meta
     assert meta["domain"] == {"terms": 2, "max_operand": 9}
     assert meta["heldout"] == {"fraction": 0.1, "seed": 0}
+    assert meta["answer_order"] == "reversed" and meta["format_version"] == 2
     assert meta["training"]["epochs"] == 150 and meta["training"]["batch_size"] == 8
     assert 1 <= meta["training"]["best_epoch"] <= meta["training"]["epochs_run"]
     assert len(meta["history"]) == meta["training"]["epochs_run"]
