@@ -62,6 +62,7 @@ def test_bundled_model_is_installed_and_answers_every_pair_exactly():
     model = read_model_file(path)
     assert model.domain.terms == 2 and model.domain.max_operand == 99
     assert model.parameters == 205_324
+    assert model.network.answer_order == "reversed"  # made with the default recipe
     result = evaluate(Predictor(model))
     assert result.exhaustive and result.all.count == 10_000
     assert result.all.exact_match == 1.0, result.wrong
