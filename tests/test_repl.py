@@ -97,8 +97,17 @@ def test_dist_draws_all_twelve_symbols_at_every_position(session):
 def test_info_and_evaluate(session):
     session.handle(":info")
     assert "adds 2 numbers from 0 to 99" in session.screen.text
+    assert "writes      the answer first character first" in session.screen.text  # a file naming no order
     session.handle(":evaluate")
     assert "held-out" in session.screen.text and "10,000" in session.screen.text
+
+
+def test_info_says_in_which_order_the_network_writes(tmp_path):
+    path = write_numpy_model(tmp_path / "reversed.keras", meta={"answer_order": "reversed"})
+    screen = Screen()
+    Session(read_model_file(path), locations.ModelChoice(path, "--model"), printer=screen,
+            color=False).handle(":info")
+    assert "writes      the answer last character first (shown in reading order)" in screen.text
 
 
 def test_load_of_a_broken_file_keeps_the_current_model(session, tmp_path):
