@@ -63,6 +63,7 @@ def test_training_is_reproducible_for_a_seed():
     for wa, wb in zip(a.model.get_weights(), b.model.get_weights()):
         np.testing.assert_array_equal(wa, wb)
     assert [r.loss for r in a.history] != [r.loss for r in c.history]
+    assert a.model.optimizer.amsgrad  # TrainConfig.amsgrad (the default) reaches Adam
 
 
 def test_keeps_the_best_epoch_and_stops_at_perfect_held_out():
