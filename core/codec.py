@@ -94,10 +94,6 @@ on paper from the right (seqsum's default: it generalises to never-seen sums on 
 measured, see the README); or "reading", first character first, as in the reference."""
 
 
-class AnswerOrderError(ValueError):
-    """An answer order seqsum does not know."""
-
-
 def written_order(width: int, order: str) -> np.ndarray:
     """The reading position of the character the network writes at each step, (width,).
 
@@ -109,7 +105,7 @@ def written_order(width: int, order: str) -> np.ndarray:
         return np.arange(width)
     if order == "reversed":
         return np.arange(width)[::-1].copy()
-    raise AnswerOrderError(f"unknown answer order {order!r} (known: {', '.join(ANSWER_ORDERS)})")
+    raise ValueError(f"unknown answer order {order!r} (known: {', '.join(ANSWER_ORDERS)})")
 
 
 def decode_many(indices: np.ndarray) -> list[str]:

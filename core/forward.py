@@ -90,12 +90,6 @@ class NumpyNetwork:
         self._decoder_bias = _halve_sigmoid_gates(w["decoder_bias"], u)
         self._decoder_recurrent = _halve_sigmoid_gates(w["decoder_recurrent"], u)
 
-    @classmethod
-    def from_keras_list(cls, arrays: list[np.ndarray], answer_width: int,
-                        answer_order: str = "reading") -> NumpyNetwork:
-        """From `model.get_weights()` of the reference architecture, in layer order."""
-        return cls(dict(zip(WEIGHT_NAMES, arrays, strict=True)), answer_width, answer_order)
-
     CHUNK = 2048  # rows per pass: larger batches fall out of the CPU's caches and run slower
 
     def probabilities(self, questions: np.ndarray) -> np.ndarray:
