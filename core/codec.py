@@ -101,11 +101,15 @@ def written_order(width: int, order: str) -> np.ndarray:
     step t at reading position `written_order(...)[t]`. Every answer, score and confidence
     outside those two places is in reading order.
     """
-    if order == "reading":
-        return np.arange(width)
-    if order == "reversed":
-        return np.arange(width)[::-1].copy()
-    raise ValueError(f"unknown answer order {order!r} (known: {', '.join(ANSWER_ORDERS)})")
+    positions = np.arange(width)
+    return positions[::-1].copy() if check_answer_order(order) == "reversed" else positions
+
+
+def check_answer_order(order: str) -> str:
+    """`order`, or ValueError naming the known ones (a model file from a newer seqsum)."""
+    if order not in ANSWER_ORDERS:
+        raise ValueError(f"unknown answer order {order!r} (known: {', '.join(ANSWER_ORDERS)})")
+    return order
 
 
 def decode_many(indices: np.ndarray) -> list[str]:

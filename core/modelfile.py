@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .codec import ANSWER_ORDERS
+from .codec import check_answer_order
 from .dataset import HeldOutRule
 from .domain import VOCABULARY, Domain, DomainError
 from .forward import WEIGHT_NAMES, NumpyNetwork, weight_shapes
@@ -117,10 +117,10 @@ def _check_meta(path: Path, meta: object) -> dict:
         raise ModelFileError(path, f"its domain is not supported ({error})") from None
     except (KeyError, TypeError, ValueError):
         raise ModelFileError(path, "its metadata lacks the domain or held-out rule") from None
-    order = answer_order(meta)
-    if order not in ANSWER_ORDERS:
-        known = ", ".join(ANSWER_ORDERS)
-        raise ModelFileError(path, f"unknown answer order {order!r} (known: {known}); upgrade seqsum")
+    try:
+        check_answer_order(answer_order(meta))
+    except ValueError as error:
+        raise ModelFileError(path, f"{error}; upgrade seqsum") from None
     return meta
 
 

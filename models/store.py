@@ -71,7 +71,11 @@ def save_model(model: keras.Model, meta: dict, path: os.PathLike | str) -> Path:
 
 
 def load_keras_model(path: os.PathLike | str) -> keras.Model:
-    """The Keras model in a seqsum file (to compare with Keras or train on); ModelFileError if unusable."""
+    """The Keras model in a seqsum file (to compare with Keras or train on); ModelFileError if unusable.
+
+    Its outputs are in the order the network writes (the file's `answer_order`); the answer path
+    (core.forward) puts them in reading order.
+    """
     read_model_file(path)
     try:
         return keras.saving.load_model(path, compile=False)
