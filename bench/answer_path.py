@@ -107,7 +107,7 @@ def main() -> None:
         def run():
             operands = parse_expression(expression, domain)
             if cold:
-                predictor.clear_cache()  # the network itself: the answer and ~65 checks
+                predictor.clear_cache()  # the network itself: the answer and ~80 checks
             answer = predictor.answer([operands])[0]
             render.plain(render.detailed(answer))
         return run
@@ -125,7 +125,7 @@ def main() -> None:
     print("one expression in the REPL")
     print("  NumPy, as the REPL answers (domain warmed up in the background at start):")
     print(f"    parse + answer + render       {numpy_ms:7.3f} ms (target <= 1 ms)")
-    print("  NumPy, cold: network for the sum and its ~65 related sums, + render")
+    print("  NumPy, cold: network for the sum and its ~80 related sums, + render")
     print(f"                                  {cold_ms:7.3f} ms")
     print(f"  Keras model.predict(x)          {predict_ms:7.3f} ms   {predict_ms / numpy_ms:6.0f}x slower")
     print(f"  Keras model(x)                  {call_ms:7.3f} ms   {call_ms / numpy_ms:6.0f}x slower\n")

@@ -11,12 +11,14 @@ from seqsum.core.modelfile import read_model_file
 
 
 def test_related_sums_total_the_row_plus_their_offset_and_stay_in_the_domain():
-    for domain in (Domain(), Domain(3, 99), Domain(5, 9)):
+    for domain in (Domain(), Domain(3, 99), Domain(5, 9), Domain(2, 999)):
         rng = np.random.default_rng(0)
         operands = rng.integers(0, domain.max_operand + 1, size=(50, domain.terms))
         views, owners, offsets = related_sums(operands, domain)
         assert (views.sum(axis=1) == operands[owners].sum(axis=1) + offsets).all()
-        assert set(offsets.tolist()) == {-1, 0, 1}
+        every = {0} | {k for step in range(1, 11) for k in (-step, step)}
+        assert set(offsets.tolist()) <= every
+        assert set(offsets.tolist()) == every or domain.max_operand < 10
         assert ((views >= 0) & (views <= domain.max_operand)).all()
         assert (views != operands[owners]).any(axis=1).all()
         per_row = np.bincount(owners, minlength=len(operands))
@@ -25,19 +27,20 @@ def test_related_sums_total_the_row_plus_their_offset_and_stay_in_the_domain():
 
 def test_related_sums_of_37_plus_68():
     views, _, offsets = related_sums(np.array([[37, 68]]), Domain())
-    by_offset = {o: {tuple(v) for v in views[offsets == o].tolist()} for o in (-1, 0, 1)}
-    assert {(68, 37), (36, 69), (69, 36), (32, 73)} <= by_offset[0]
-    assert {(37, 69), (38, 68), (69, 37), (33, 73)} <= by_offset[1]
-    assert {(37, 67), (36, 68), (67, 37), (32, 72)} <= by_offset[-1]
-    assert len(by_offset[0]) == 21  # k=1..5 each way, each commuted, and 68+37
-    assert len(views) == sum(len(v) for v in by_offset.values())  # no view twice
+    assert {tuple(v) for v in views[offsets == 0].tolist()} == {(68, 37)}
+    assert {tuple(v) for v in views[offsets == 3].tolist()} == {(40, 68), (68, 40), (37, 71), (71, 37)}
+    assert {tuple(v) for v in views[offsets == -10].tolist()} == {(27, 68), (68, 27), (37, 58), (58, 37)}
+    assert len(views) == 81 == len({tuple(v) for v in views.tolist()})  # 20 offsets x 4, and 68+37
 
 
 def test_corner_sums_are_checked_against_their_neighbours():
     views, owners, offsets = related_sums(np.array([[0, 0], [99, 99]]), Domain())
-    assert {tuple(v) for v in views[owners == 0].tolist()} == {(0, 1), (1, 0)}
-    assert {tuple(v) for v in views[owners == 1].tolist()} == {(98, 99), (99, 98)}
-    assert set(offsets[owners == 0].tolist()) == {1} and set(offsets[owners == 1].tolist()) == {-1}
+    assert {tuple(v) for v in views[owners == 0].tolist()} == {
+        v for k in range(1, 11) for v in ((0, k), (k, 0))}
+    assert {tuple(v) for v in views[owners == 1].tolist()} == {
+        v for k in range(1, 11) for v in ((99, 99 - k), (99 - k, 99))}
+    assert set(offsets[owners == 0].tolist()) == set(range(1, 11))
+    assert set(offsets[owners == 1].tolist()) == set(range(-10, 0))
 
 
 def test_rows_without_views_fall_back():
@@ -78,6 +81,22 @@ def test_a_consistent_wrong_total_is_caught_by_its_neighbours():
     assert shares[0] == pytest.approx(same_total.mean()) and shares[0] < 0.5
 
 
+def test_a_tens_digit_wrong_over_a_run_of_totals_is_caught_by_sums_up_to_ten_away():
+    """A network that writes total + 10 for every total from 10 to 19 (0+16 -> 26, as seqsum's
+    seed 6 did in a dip): its neighbours one more and one less agree with the wrong answer, the
+    totals beyond the run do not."""
+    operands = np.array([[0, 16], [0, 25]])
+    views, owners, offsets = related_sums(operands, Domain())
+    view_totals = views.sum(axis=1)
+    view_values = np.where((10 <= view_totals) & (view_totals <= 19), view_totals + 10, view_totals)
+    shares, _ = agreement(np.array([26, 25]), view_values, owners, offsets, np.zeros(2))
+    nearest = np.abs(offsets) <= 1
+    row = owners == 0
+    assert (view_values[row & nearest] == 26 + offsets[row & nearest]).all()  # one away: agree
+    assert shares[0] < 0.6  # but 6-9 and 20-26 do not: the answer is flagged
+    assert shares[1] == pytest.approx((offsets[owners == 1] > -6).mean())  # 15-19 do not fit 25
+
+
 def test_flag_follows_agreement(numpy_model):
     answers = Predictor(read_model_file(numpy_model)).answer([[37, 68], [0, 0], [12, 34]])
     assert (answers.low_confidence == (answers.agreement < answers.threshold)).all()
@@ -108,5 +127,7 @@ def test_threshold_is_calibrated_on_the_models_own_mean_agreement(numpy_model):
 def test_a_threshold_calibrated_for_another_measure_is_not_used():
     from seqsum.core.confidence import DEFAULT_THRESHOLD, ConfidenceRule
 
-    older = {"measure": "agreement over equivalent sums", "threshold": 0.85, "mean_agreement": 1.0}
-    assert ConfidenceRule.from_meta({"confidence": older}) == ConfidenceRule(DEFAULT_THRESHOLD)
+    previous = ("agreement over equivalent sums", "agreement over related sums (equal, one more, one less)")
+    for measure in previous:
+        older = {"measure": measure, "threshold": 0.85, "mean_agreement": 1.0}
+        assert ConfidenceRule.from_meta({"confidence": older}) == ConfidenceRule(DEFAULT_THRESHOLD)
