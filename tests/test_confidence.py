@@ -69,7 +69,7 @@ def test_agreement_counts_views_whose_answers_fit_their_offset():
 
 
 def test_a_consistent_wrong_total_is_caught_by_its_neighbours():
-    """Every way of writing 100 answered 101: equal sums all agree, the totals 99 and 101 not."""
+    """Every way of writing 100 answered 101: the swapped sum agrees, the totals around 100 not."""
     domain = Domain()
     operands = np.array([[37, 63]])
     views, owners, offsets = related_sums(operands, domain)
