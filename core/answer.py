@@ -170,7 +170,7 @@ class Predictor:
     def warm_up(self, chunk: int = 2048) -> None:
         """Answer every tuple of a small domain ahead of use (the REPL runs this in a thread).
 
-        An answer is checked against ~80 related sums; computed cold that is ~4 ms on a slow
+        An answer is checked against ~80 related sums; computed cold that is ~5 ms on a slow
         core, looked up it is ~0.3 ms. Safe alongside `answer`: the cache is only ever filled
         with the same deterministic values, flag after data.
         """

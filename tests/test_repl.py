@@ -190,7 +190,7 @@ def test_unwritable_history_warns_once_and_goes_on(tmp_path):
 
 
 def test_info_names_the_unsure_threshold_the_answers_use(tmp_path):
-    """A file calibrated for the current check shows its own threshold; one calibrated for the
+    """A file calibrated for the current check shows its own threshold; one calibrated for
     an older check (equal sums only) shows the fixed threshold its answers now use."""
     shown = {}
     for name, measure in (("current", MEASURE), ("older", "agreement over equivalent sums")):
