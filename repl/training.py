@@ -36,7 +36,10 @@ class Interruption:
     Within `catching()` both signals raise KeyboardInterrupt, so cleanup runs as for Ctrl-C.
     A signal that lands while TensorFlow is inside its own code (compiling a step, say) can have
     that KeyboardInterrupt swallowed there; the flag survives, and `callback()` raises it again
-    at the next training step, so a signal always stops training.
+    at the next training step, so a signal always stops training. TensorFlow can also turn it
+    into an error of its own (pybind11's "RuntimeError: ... REPLACED BY KeyboardInterrupt", seen
+    when Ctrl-C landed while a step was being traced): any error that escapes `catching()` after
+    a signal is raised as the KeyboardInterrupt it stands for, so the user reads "cancelled".
     """
 
     def __init__(self) -> None:
@@ -54,6 +57,10 @@ class Interruption:
         previous = {sig: signal.signal(sig, self._handler) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
             yield self
+        except Exception as error:
+            if self.requested:
+                raise KeyboardInterrupt from error
+            raise
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)

@@ -151,6 +151,36 @@ def test_an_interrupt_swallowed_inside_tensorflow_still_stops_training(numpy_mod
     assert numpy_model.read_bytes() == before
 
 
+def test_an_interrupt_that_tensorflow_turns_into_its_own_error_still_cancels(numpy_model, monkeypatch):
+    """Ctrl-C while TensorFlow traces a step came back as pybind11's RuntimeError ("... REPLACED
+    BY KeyboardInterrupt"), and :retrain reported a failure instead of "retrain cancelled"."""
+    pytest.importorskip("seqsum.models.train", reason="needs TensorFlow")
+    from seqsum.models import train as train_module
+    from seqsum.repl.training import train_and_save
+
+    def train_where_tensorflow_replaces_the_interrupt(config, progress, callbacks=()):
+        try:
+            signal.raise_signal(signal.SIGINT)  # the user's Ctrl-C, through the real handler
+        except KeyboardInterrupt:
+            raise RuntimeError("pybind11::error_already_set: MISMATCH of original and normalized "
+                               "active exception types: REPLACED BY KeyboardInterrupt") from None
+        raise AssertionError("the SIGINT handler did not raise")
+
+    monkeypatch.setattr(train_module, "train", train_where_tensorflow_replaces_the_interrupt)
+    before = numpy_model.read_bytes()
+    config = train_module.TrainConfig(max_operand=9, units=8, epochs=1)
+    with pytest.raises(KeyboardInterrupt):
+        train_and_save(config, numpy_model, train_module.SilentProgress())
+    assert numpy_model.read_bytes() == before
+
+    def train_that_fails(config, progress, callbacks=()):
+        raise RuntimeError("a real failure")  # no signal: the error stays what it is
+
+    monkeypatch.setattr(train_module, "train", train_that_fails)
+    with pytest.raises(RuntimeError, match="a real failure"):
+        train_and_save(config, numpy_model, train_module.SilentProgress())
+
+
 def test_two_trainings_finishing_on_one_path_leave_one_complete_model(tmp_path):
     pytest.importorskip("seqsum.models.train", reason="needs TensorFlow")
     from seqsum.models.store import load_keras_model
