@@ -8,7 +8,7 @@
 3. pipe throughput, `--json`, N expressions end to end through the installed command (a cold
    cache is shown too: every distinct tuple computed once, the rest looked up);
 4. resident memory of an idle REPL (pexpect, read from /proc).
-Targets (issue 3): <= 0.5 s and <= 1/3 of the TensorFlow import; <= 1 ms; >= 20,000 lines/s;
+Targets: <= 0.5 s and <= 1/3 of the TensorFlow import; <= 1 ms; >= 20,000 lines/s;
 <= 150 MB.
 """
 

@@ -12,7 +12,7 @@ side:
   (moving up to 5 between the operands) or a total one more or less, but none further away;
 - the product of top probabilities, given its best case: a threshold chosen per snapshot so
   that it flags 10 % of right answers, and the share of wrong answers it then catches.
-Target (issue 6): catch >= 90 % of wrong answers while flagging <= 10 % of right ones.
+Target: catch >= 90 % of wrong answers while flagging <= 10 % of right ones.
 """
 
 from __future__ import annotations
@@ -25,12 +25,13 @@ import numpy as np
 from seqsum.core.answer import Predictor
 from seqsum.core.confidence import RELATIVE_THRESHOLD, agreement, answer_values
 from seqsum.core.dataset import all_tuples
+from seqsum.core.evaluation import evaluate
 from seqsum.core.forward import NumpyNetwork
 from seqsum.core.modelfile import ModelFile
-from seqsum.core.scoring import evaluate
+from seqsum.models.config import REFERENCE_RECIPE, TrainConfig
 from seqsum.models.network import export_weights
 from seqsum.models.quiet import keras
-from seqsum.models.train import REFERENCE_RECIPE, TrainConfig, train
+from seqsum.models.train import train
 
 PREVIOUS_REACH = 5  # the previous rule moved up to this much between two operands
 

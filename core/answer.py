@@ -1,6 +1,6 @@
 """Answering sums: the network's prediction, the true sum, and how sure the network was.
 
-Everything is computed for a whole batch at once (the pipe answers 10^5 lines a second);
+Everything is computed for a whole batch at once, so a pipe pays per batch, not per line;
 `Answer` is a light view of one row for rendering.
 """
 
@@ -11,19 +11,19 @@ from functools import cached_property
 
 import numpy as np
 
-from .codec import decode_many, encode_questions
+from .codec import decode_many, encode_answers, encode_questions
 from .confidence import ConfidenceRule, agreement, answer_values, product_confidence, related_sums
 from .dataset import tuple_index, tuples_from_index
-from .domain import PAD, VOCABULARY
+from .domain import SYMBOLS, VOCABULARY, Domain
 from .modelfile import ModelFile
-
-_SYMBOLS = np.array(list(VOCABULARY))
+from .scoring import exact_match
 
 
 @dataclass
 class Answers:
     """The network's answers to N operand tuples, with every position's full distribution."""
 
+    domain: Domain
     operands: np.ndarray  # (N, terms)
     probabilities: np.ndarray  # (N, answer_width, vocabulary)
     agreement: np.ndarray  # (N,) share of related sums whose answers fit (core.confidence)
@@ -61,9 +61,14 @@ class Answers:
         return self.operands.sum(axis=1)
 
     @cached_property
+    def expected(self) -> np.ndarray:
+        """(N, answer_width) symbol indices of the true sums, padded as the network writes them."""
+        return encode_answers(self.truths, self.domain)
+
+    @cached_property
     def correct(self) -> np.ndarray:
-        truth_text = [str(t) for t in self.truths.tolist()]
-        return np.array([p == t for p, t in zip(self.predictions, truth_text, strict=True)])
+        """Per row: is every written character the true sum's (seqsum's one meaning of right)."""
+        return exact_match(self.top_index, self.expected)
 
     @cached_property
     def confidence(self) -> np.ndarray:
@@ -122,7 +127,7 @@ class Answer:
     @property
     def chars(self) -> str:
         """The written characters including padding (one per answer position)."""
-        return "".join(_SYMBOLS[self._batch.top_index[self.row]])
+        return "".join(SYMBOLS[self._batch.top_index[self.row]])
 
     @property
     def char_probabilities(self) -> list[float]:
@@ -170,9 +175,9 @@ class Predictor:
     def warm_up(self, chunk: int = 2048) -> None:
         """Answer every tuple of a small domain ahead of use (the REPL runs this in a thread).
 
-        An answer is checked against ~80 related sums; computed cold that is ~5 ms on a slow
-        core, looked up it is ~0.3 ms. Safe alongside `answer`: the cache is only ever filled
-        with the same deterministic values, flag after data.
+        An answer is checked against about 80 related sums: computing them cold costs far more
+        than looking them up (docs/benchmarks.md has the figures). Safe alongside `answer`: the
+        cache is only ever filled with the same deterministic values, flag after data.
         """
         if not self.cacheable:
             return
@@ -206,6 +211,7 @@ class Predictor:
             fallback=product_confidence(probabilities),
         )
         return Answers(
+            domain=self.domain,
             operands=operands,
             probabilities=probabilities,
             agreement=shares,
@@ -213,15 +219,3 @@ class Predictor:
             threshold=self.confidence_rule.threshold,
         )
 
-
-PADDING_SHOWN = "␣"
-
-
-def shown_answer(prediction: str) -> str:
-    """A prediction for a person: an all-padding answer is shown as (blank), not as nothing."""
-    return prediction if prediction else "(blank)"
-
-
-def shown(ch: str) -> str:
-    """How a written character is drawn for a person: padding becomes a visible ␣."""
-    return PADDING_SHOWN if ch == PAD else ch

@@ -8,41 +8,16 @@ always in reading order; the order the network *writes* them in is a model's cho
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 
-from .domain import PAD, VOCABULARY, Domain
+from .domain import PAD, SYMBOLS, VOCABULARY, Domain
 
 INDEX = {ch: i for i, ch in enumerate(VOCABULARY)}
-_LOOKUP = np.array(list(VOCABULARY))
-
-
-def question_text(operands: Sequence[int], domain: Domain) -> str:
-    """`(37, 68)` -> `"37+68"` padded to the domain's input width."""
-    return "+".join(str(int(n)) for n in operands).ljust(domain.input_width, PAD)
-
-
-def answer_text(total: int, domain: Domain) -> str:
-    return str(int(total)).ljust(domain.answer_width, PAD)
-
-
-def to_indices(text: str) -> np.ndarray:
-    return np.array([INDEX[ch] for ch in text], dtype=np.int64)
-
-
-def from_indices(indices: Sequence[int], strip: bool = True) -> str:
-    text = "".join(VOCABULARY[int(i)] for i in indices)
-    return text.strip(PAD) if strip else text
 
 
 def one_hot(indices: np.ndarray) -> np.ndarray:
     """Indices of any shape -> float32 one-hot with a trailing axis of len(VOCABULARY)."""
     return np.eye(len(VOCABULARY), dtype=np.float32)[np.asarray(indices)]
-
-
-def from_one_hot(vectors: np.ndarray, strip: bool = True) -> str:
-    return from_indices(np.asarray(vectors).argmax(axis=-1), strip=strip)
 
 
 def _digits_matrix(values: np.ndarray, width: int) -> np.ndarray:
@@ -91,7 +66,8 @@ def encode_answers(totals: np.ndarray, domain: Domain) -> np.ndarray:
 ANSWER_ORDERS = ("reversed", "reading")
 """How a network writes an answer's padded text: "reversed", last character first, like adding
 on paper from the right (seqsum's default: it generalises to never-seen sums on every seed
-measured, see the README); or "reading", first character first, as in the reference."""
+measured, see docs/recipe.md); or "reading", first character first, as the Keras notebook
+seqsum started from does."""
 
 
 def written_order(width: int, order: str) -> np.ndarray:
@@ -114,5 +90,5 @@ def check_answer_order(order: str) -> str:
 
 def decode_many(indices: np.ndarray) -> list[str]:
     """(N, width) indices -> stripped strings, vectorised via a character lookup."""
-    chars = _LOOKUP[np.asarray(indices)]
+    chars = SYMBOLS[np.asarray(indices)]
     return ["".join(row).strip(PAD) for row in chars]

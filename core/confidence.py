@@ -15,10 +15,10 @@ Two measures, both reported:
 
 An answer is low-confidence when its agreement is below the model's threshold: 0.8 times the
 model's mean agreement over its domain, measured when the model is saved. A fixed threshold
-fits badly across models: a model at 87 % exact match gets many related sums wrong, so even its
+fits badly across models: a partly trained model gets many related sums wrong, so even its
 right answers agree less often than a good model's. The rule was chosen on partly trained
-models (85-99.5 % exact match, several recipes including the reference's); the README gives the
-figures, and bench/confidence.py measures them. Model files whose threshold was calibrated for
+models of several recipes; docs/confidence.md gives the figures, and bench/confidence.py
+measures them. Model files whose threshold was calibrated for
 another measure, or never calibrated, use a fixed 0.6. A sum with no related sum in its domain
 would fall back to the product; in the domains seqsum accepts every sum has some.
 """

@@ -8,8 +8,13 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+import numpy as np
+
 VOCABULARY = "0123456789+ "
 """The reference's symbols, in the reference's order: one-hot index i means VOCABULARY[i]."""
+
+SYMBOLS = np.array(list(VOCABULARY))
+"""The vocabulary as an array, to turn index arrays into characters in one step."""
 
 PAD = " "
 MIN_TERMS, MAX_TERMS = 2, 5

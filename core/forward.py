@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .codec import written_order
+from .domain import VOCABULARY
 
 WEIGHT_NAMES = (
     "encoder_kernel",
@@ -27,7 +28,7 @@ WEIGHT_NAMES = (
 )
 
 
-def weight_shapes(units: int, vocabulary: int = 12) -> dict[str, tuple[int, ...]]:
+def weight_shapes(units: int, vocabulary: int = len(VOCABULARY)) -> dict[str, tuple[int, ...]]:
     """The shape of every weight of the network with `units` LSTM units, by seqsum's names."""
     return {
         "encoder_kernel": (vocabulary, 4 * units),

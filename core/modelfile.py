@@ -3,7 +3,7 @@
 A seqsum model file is a native Keras `.keras` archive (a zip) with two extra members that
 Keras ignores: `seqsum/meta.json` (domain, held-out rule, training settings, figures,
 versions) and `seqsum/weights.npz` (the same weights as plain arrays). One file to copy; Keras
-can load it for training, and the answer path loads it with zipfile + NumPy in milliseconds.
+can load it for training, and the answer path loads it with zipfile + NumPy, without TensorFlow.
 """
 
 from __future__ import annotations
@@ -59,6 +59,18 @@ class ModelFile:
     @property
     def parameters(self) -> int:
         return int(sum(a.size for a in self.network.weights.values()))
+
+    def recorded_exact_match(self, subset: str = "all") -> tuple[float, int] | None:
+        """(exact match, tuples scored) for `subset` ("all", "heldout" or "trained") as measured
+        when the model was saved; None when the file records no such figure."""
+        figures = self.meta.get("figures")
+        entry = figures.get(subset) if isinstance(figures, dict) else None
+        if not isinstance(entry, dict):
+            return None
+        exact, count = entry.get("exact_match"), entry.get("count")
+        if isinstance(exact, bool) or not isinstance(exact, int | float) or not isinstance(count, int):
+            return None
+        return (float(exact), count) if count > 0 else None
 
 
 def encode_members(meta: dict, weights: dict[str, np.ndarray]) -> dict[str, bytes]:
@@ -129,7 +141,7 @@ def answer_order(meta: dict) -> str:
     return meta.get("answer_order", "reading")
 
 
-def _check_weights(path: Path, weights: dict[str, np.ndarray], domain: Domain) -> None:
+def _check_weights(path: Path, weights: dict[str, np.ndarray]) -> None:
     missing = [k for k in WEIGHT_NAMES if k not in weights]
     if missing:
         raise ModelFileError(path, f"its weights lack {', '.join(missing)}")
@@ -158,6 +170,6 @@ def read_model_file(path: os.PathLike | str) -> ModelFile:
             weights = {k: archive[k] for k in archive.files}
     except Exception as error:  # noqa: BLE001 - any failure here means a damaged member
         raise ModelFileError(path, f"its weights are damaged ({type(error).__name__})") from None
-    _check_weights(path, weights, domain)
+    _check_weights(path, weights)
     network = NumpyNetwork(weights, domain.answer_width, answer_order(meta))
     return ModelFile(path=path, meta=meta, network=network, data=data)

@@ -1,8 +1,9 @@
 """Training: seeded, measured on held-out exact match every epoch, keeping the best epoch.
 
-Read top to bottom: the recipe is plain data (TrainConfig); `train` builds the split and the
-network, fits with a learning-rate schedule, and after each epoch scores exact match on tuples
-the network never sees. It keeps the best epoch's weights and stops once held-out is 100 %.
+Read top to bottom: the recipe is plain data (models.config.TrainConfig); `train` builds the
+split and the network, fits with a learning-rate schedule, and after each epoch scores exact
+match on tuples the network never sees. It keeps the best epoch's weights and stops once every
+held-out tuple and every checked trained tuple is right.
 Progress goes to any object with the TrainingProgress methods, so the command line and the REPL
 draw the same events their own way.
 """
@@ -17,9 +18,10 @@ from typing import Protocol
 import numpy as np
 
 from ..core.codec import one_hot, written_order
-from ..core.dataset import Examples, HeldOutRule, split
+from ..core.dataset import Examples, split
 from ..core.domain import Domain
 from ..core.scoring import exact_match
+from .config import TrainConfig
 from .network import build_model, numpy_network
 from .quiet import keras, tf
 
@@ -28,58 +30,6 @@ MONITOR_LIMIT = 5_000
 """Held-out tuples scored after each epoch (all of them on the default domain)."""
 MAX_REPEATS = 16  # of one training example per epoch, by _balance_rare
 TRAINED_CHECK_LIMIT = 50_000  # trained tuples checked before stopping early
-
-
-@dataclass
-class TrainConfig:
-    terms: int = 2
-    max_operand: int = 99
-    units: int = 128
-    # The network writes the answer last character first: on seeds 2 and 7 the first-character-
-    # first order left held-out sums wrong (16+3 = 29) that this order gets right (README).
-    answer_order: str = "reversed"  # or "reading" (core.codec.written_order)
-    # The default recipe: large batches (fast steps on CPU), a high peak rate reached by a short
-    # warm-up and decayed to a floor, rare questions repeated (see the README for its figures).
-    epochs: int = 30
-    batch_size: int = 512
-    learning_rate: float = 3e-2
-    schedule: str = "warmup_cosine"  # or "cosine", "constant" (see _schedule)
-    warmup: float = 0.05  # share of all steps spent warming up, for "warmup_cosine"
-    lr_floor: float = 0.05  # the cosine decays to this share of the peak rate
-    clipnorm: float | None = 1.0
-    # AMSGrad: Adam whose step for a parameter never grows because that parameter's recent
-    # gradients shrank. Plain Adam dipped held-out exact match by up to 22.9 points for an epoch
-    # near the peak rate; AMSGrad by at most 8.1 (README).
-    amsgrad: bool = True
-    jit_compile: bool = True  # XLA-compile the training step (~20 % faster on CPU)
-    heldout_fraction: float = 0.10
-    seed: int = 0
-    train_size: int | None = None  # None: every trained tuple of a small domain, once
-    balance_rare: bool = True  # repeat rare layouts and sums each epoch (see _balance_rare)
-    tensorboard: str | None = None
-    keep_best: bool = True  # False: keep the last epoch's weights (the reference recipe)
-    stop_at_perfect: bool = True  # stop once held-out exact match is 100 %
-
-    @property
-    def domain(self) -> Domain:
-        return Domain(self.terms, self.max_operand)
-
-    @property
-    def heldout_rule(self) -> HeldOutRule:
-        return HeldOutRule(self.heldout_fraction, self.seed)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-REFERENCE_RECIPE = dict(
-    train_size=5_000, learning_rate=1e-3, schedule="constant", clipnorm=None, batch_size=128,
-    epochs=200, balance_rare=False, jit_compile=False, keep_best=False, stop_at_perfect=False,
-    answer_order="reading", amsgrad=False,
-)
-"""TrainConfig settings reproducing the reference experiment (REFERENCE.md), for the benches:
-5,000 pairs drawn with replacement, Adam at a constant 0.001, no clipping, batch 128, 200 epochs,
-the last epoch's weights, answers written first character first, plain Adam."""
 
 
 @dataclass
@@ -145,7 +95,8 @@ def _subset(examples: Examples, mask: np.ndarray) -> Examples:
 
 
 class _Monitor(keras.callbacks.Callback):
-    """Scores held-out exact match each epoch, keeps the best weights, stops at 100 %."""
+    """Scores held-out exact match each epoch, keeps the best weights, and stops once every
+    held-out and every checked trained tuple is right."""
 
     def __init__(self, config, monitor: Examples, trained: Examples, progress, schedule):
         super().__init__()
@@ -185,7 +136,7 @@ class _Monitor(keras.callbacks.Callback):
         best = self.history[self.best_epoch - 1] if self.best_epoch else None
         # Held-out exact match first; between equals, the epoch with more trained tuples right.
         # Once the best epoch has every trained tuple right, an epoch that only ties it cannot
-        # do better: it is not checked (on a plateau that halves the epoch's time).
+        # do better: it is not checked (on a plateau that skips the check).
         if best is None or exact > best.heldout_exact or (
             exact == best.heldout_exact and (best.trained_exact or 0.0) < 1.0
         ):

@@ -1,16 +1,27 @@
-"""The REPL's built-in :commands. Each registers itself; :help lists them from the registry."""
+"""The REPL's built-in :commands. Each registers itself; :help lists them from the registry.
+
+A command is `handler(session, argument_text)`: it uses what the session offers (the model, its
+predictor, say/error/printer) and imports the registry, never the session or the command line.
+"""
 
 from __future__ import annotations
 
+import shlex
+import sys
 from pathlib import Path
 
 import click
 
 from ..core.atomic import write_bytes
+from ..core.domain import VOCABULARY
+from ..core.evaluation import evaluate as run_evaluation
 from ..core.modelfile import ModelFileError, read_model_file
 from . import locations, render
 from .commands import command, help_lines
-from .progress import percent, sparkline
+from .progress import TerminalProgress
+from .report import evaluation_text, info_text
+from .text import percent, sparkline
+from .training import Failure, config_from_options, train_and_save, training_options
 
 
 @command("help", help="list the commands and what you can type", aliases=("h", "?"))
@@ -32,16 +43,11 @@ def quit_session(session, argument: str) -> None:
 
 @command("info", help="the model: file, domain, parameters, training, figures")
 def info(session, argument: str) -> None:
-    from .report import info_text
-
     session.say(info_text(session.model, session.choice.source))
 
 
 @command("evaluate", help="exact match over the whole domain, held-out vs trained")
 def evaluate(session, argument: str) -> None:
-    from ..core.scoring import evaluate as run_evaluation
-    from .report import evaluation_text
-
     try:
         evaluation = run_evaluation(session.predictor)
     except KeyboardInterrupt:
@@ -55,7 +61,7 @@ def distribution(session, argument: str) -> None:
     if session.last is None:
         session.error("no answer yet: type a sum first, then :dist")
         return
-    session.say(f"softmax over all 12 symbols for {session.last.expression}:")
+    session.say(f"softmax over all {len(VOCABULARY)} symbols for {session.last.expression}:")
     session.printer(render.distribution(session.last))
 
 
@@ -91,29 +97,20 @@ def save(session, argument: str) -> None:
     session.say(f"saved {path}")
 
 
-def _retrain_parser() -> click.Command:
-    from .cli import training_options
-
-    @click.command("retrain", context_settings={"help_option_names": ["-h", "--help"]})
-    @click.option("--out", type=click.Path(dir_okay=False), default=None, metavar="PATH",
-                  help="Where to save (default: your own model; never the bundled one).")
-    @training_options
-    @click.option("--plot", type=click.Path(dir_okay=False), default=None, metavar="PNG")
-    def retrain_options(**options):
-        return options
-
-    return retrain_options
+@click.command("retrain", context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--out", type=click.Path(dir_okay=False), default=None, metavar="PATH",
+              help="Where to save (default: your own model; never the bundled one).")
+@training_options
+def _retrain_options(**options):
+    return options
 
 
 @command("retrain", "[--epochs N] [--seed S] [--batch-size N] …",
          help="train a new model (same options as `seqsum-repl train`); Ctrl-C cancels")
 def retrain(session, argument: str) -> None:
-    from .cli import config_from_options
-    from .session import parse_arguments
-
     try:
-        options = _retrain_parser().main(
-            parse_arguments(argument), prog_name=":retrain", standalone_mode=False
+        options = _retrain_options.main(
+            shlex.split(argument), prog_name=":retrain", standalone_mode=False
         )
     except (click.ClickException, ValueError) as error:
         message = error.format_message() if isinstance(error, click.ClickException) else str(error)
@@ -122,33 +119,21 @@ def retrain(session, argument: str) -> None:
     if not isinstance(options, dict):  # --help was shown
         return
     out = options.pop("out")
-    plot = options.pop("plot")
     domain = session.model.domain
-    options.setdefault("terms", None)
     options["terms"] = options["terms"] or domain.terms
     options["max_operand"] = options["max_operand"] or domain.max_operand
     try:
         config = config_from_options(**options)
-        from .training import check_plot_available, check_tensorboard_available
-
-        if plot:
-            check_plot_available()
-        if options.get("tensorboard"):
-            check_tensorboard_available()
-    except Exception as error:  # noqa: BLE001 - Failure or PlotUnavailable: one line each
+    except Failure as error:
         session.error(str(error))
         return
     destination = Path(out).expanduser() if out else locations.retrain_destination(session.choice)
+    plot = options["plot"]
     _run_retrain(session, config, destination, Path(plot) if plot else None)
 
 
 def _run_retrain(session, config, destination: Path, plot: Path | None) -> None:
-    import sys
-
-    from .progress import TerminalProgress
-    from .training import train_and_save
-
-    before = (session.model.meta.get("figures") or {}).get("all", {}).get("exact_match")
+    recorded = session.model.recorded_exact_match()
     session.say(f"retraining ({config.domain.describe()}); Ctrl-C cancels", "class:dim")
     progress = TerminalProgress(sys.stderr, epoch_lines=False)
     try:
@@ -163,11 +148,10 @@ def _run_retrain(session, config, destination: Path, plot: Path | None) -> None:
         return
     progress.finish()
     session.use(outcome.model, locations.ModelChoice(destination, "retrained"))
-    after = outcome.evaluation.all.exact_match
     held = outcome.evaluation.heldout
-    shown_before = percent(before) if before is not None else "n/a"
+    before = percent(recorded[0]) if recorded else "n/a"
     session.say(
-        f"saved {destination}: exact match {shown_before} -> {percent(after)} "
+        f"saved {destination}: exact match {before} -> {percent(outcome.evaluation.all.exact_match)} "
         f"(held-out {percent(held.exact_match)} of {held.count:,}), "
         f"{len(outcome.history)} epochs in {outcome.seconds:.0f}s"
     )

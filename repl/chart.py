@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import matplotlib
+
+matplotlib.use("Agg")  # draw to files; no display is needed or wanted
+import matplotlib.pyplot as plt  # noqa: E402 - the backend must be chosen before pyplot loads
+
 
 def plot_history(history, path: Path, title: str = "seqsum training") -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     epochs = [r.epoch for r in history]
     fig, (loss_ax, exact_ax) = plt.subplots(1, 2, figsize=(10, 4))
     loss_ax.plot(epochs, [r.loss for r in history], label="training loss")

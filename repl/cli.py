@@ -10,26 +10,26 @@ from __future__ import annotations
 import json
 import os
 import sys
-import traceback
 from pathlib import Path
 
 import click
 
-from ..core.codec import ANSWER_ORDERS
-from ..core.domain import DomainError
+from ..core.answer import Predictor
+from ..core.evaluation import evaluate as run_evaluation
 from ..core.modelfile import ModelFile, ModelFileError, read_model_file
 from . import locations
+from .pipe import run_expressions, run_pipe
+from .progress import TerminalProgress
+from .report import evaluation_text, summary
 from .style import disable_color, error_line, warning_line
-
-EXIT_USAGE, EXIT_INTERRUPTED = 2, 130
-
-
-class Failure(Exception):
-    """An error to show as one line, with its exit status."""
-
-    def __init__(self, message: str, status: int = EXIT_USAGE):
-        super().__init__(message)
-        self.status = status
+from .training import (
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    Failure,
+    config_from_options,
+    train_and_save,
+    training_options,
+)
 
 
 def load_or_train(choice: locations.ModelChoice) -> ModelFile:
@@ -39,27 +39,10 @@ def load_or_train(choice: locations.ModelChoice) -> ModelFile:
             f"no model at {choice.path}: training one with default settings, "
             "this takes about a minute (Ctrl-C to stop)"
         )
-        from ..models.train import TrainConfig
-        from .progress import TerminalProgress
-        from .training import train_and_save
-
-        outcome = train_and_save(TrainConfig(), choice.path, TerminalProgress(sys.stderr))
+        outcome = train_and_save(config_from_options(), choice.path, TerminalProgress(sys.stderr))
         sys.stderr.write(f"saved {choice.path}: {summary(outcome.model)}\n")
         return outcome.model
     return read_model_file(choice.path)
-
-
-def summary(model: ModelFile) -> str:
-    from .progress import percent
-
-    figures = model.meta.get("figures") or {}
-    parts = []
-    for name in ("all", "heldout"):
-        subset = figures.get(name)
-        if subset and subset.get("count"):
-            label = "held-out" if name == "heldout" else "all"
-            parts.append(f"exact match {label} {percent(subset['exact_match'])} of {subset['count']:,}")
-    return "; ".join(parts) or "not evaluated"
 
 
 class SeqsumGroup(click.Group):
@@ -91,95 +74,31 @@ def cli(ctx, model_path, expressions, as_json, no_color):
         return
     choice = locations.choose_model(model_path)
     model = load_or_train(choice)
-    from ..core.answer import Predictor
-
     predictor = Predictor(model)
     if expressions:
-        from .pipe import run_expressions
-
         ctx.exit(run_expressions(predictor, list(expressions), sys.stdout, sys.stderr, as_json))
     if not sys.stdin.isatty():
-        from .pipe import run_pipe
-
         sys.stdout.flush()
         ctx.exit(run_pipe(predictor, sys.stdin, sys.stdout, sys.stderr, as_json))
     if as_json:
         raise Failure("--json is for -e and piped input; the interactive session draws answers")
-    from .session import run_session
+    from .session import run_session  # prompt-toolkit: only the interactive session needs it
 
     ctx.exit(run_session(model, choice))
-
-
-def training_options(function):
-    """The options `train` and `:retrain` share (the REPL parses :retrain with this command)."""
-    options = [
-        click.option("--terms", type=click.IntRange(2, 5), default=None,
-                     help="How many numbers each sum adds (2-5)."),
-        click.option("--max-operand", type=click.IntRange(1, 9999), default=None,
-                     help="Largest operand (operands start at 0)."),
-        click.option("--epochs", type=click.IntRange(1, 10_000), default=None),
-        click.option("--batch-size", type=click.IntRange(1, 65_536), default=None),
-        click.option("--learning-rate", type=click.FloatRange(0, 1, min_open=True), default=None),
-        click.option("--train-size", type=click.IntRange(1, 10_000_000), default=None,
-                     metavar="N", help="Training examples drawn from the trained tuples "
-                     "(default: all of them for small domains, 200,000 for large ones)."),
-        click.option("--units", type=click.IntRange(1, 4096), default=None,
-                     help="LSTM units (128 in the reference)."),
-        click.option("--answer-order", type=click.Choice(ANSWER_ORDERS), default=None,
-                     help="Write the answer last character first (reversed, the default) or "
-                     "first character first (reading, as the reference)."),
-        click.option("--seed", type=int, default=None),
-        click.option("--tensorboard", type=click.Path(file_okay=False), default=None,
-                     metavar="DIR", help="Write TensorBoard logs here."),
-    ]
-    for option in reversed(options):
-        function = option(function)
-    return function
-
-
-def config_from_options(base=None, **options):
-    from ..models.train import TrainConfig
-
-    config = base or TrainConfig()
-    for key, value in options.items():
-        if value is not None:
-            setattr(config, key, value)
-    try:
-        config.domain  # noqa: B018 - validates terms and max_operand together
-    except DomainError as error:
-        raise Failure(str(error)) from None
-    return config
 
 
 @cli.command()
 @click.option("--out", type=click.Path(dir_okay=False), default=None, metavar="PATH",
               help="Where to save (default: your own model in the user data directory).")
 @training_options
-@click.option("--plot", type=click.Path(dir_okay=False), default=None, metavar="PNG",
-              help="Write the loss and exact-match chart as a PNG (needs matplotlib).")
-def train(out, plot, **options):
+def train(out, **options):
     """Train a model and save it (progress on stderr; Ctrl-C leaves --out untouched)."""
-    from .progress import TerminalProgress
-    from .training import (
-        PlotUnavailable,
-        check_plot_available,
-        check_tensorboard_available,
-        train_and_save,
-    )
-
     out = Path(out) if out else locations.user_model_path()
     if out.is_dir():
         raise Failure(f"--out {out} is a directory; give a file path such as {out / 'model.keras'}")
-    try:
-        if plot:
-            check_plot_available()
-        if options.get("tensorboard"):
-            check_tensorboard_available()
-    except PlotUnavailable as error:
-        raise Failure(str(error)) from None
+    plot = options.get("plot")
     config = config_from_options(**options)
-    progress = TerminalProgress(sys.stderr)
-    outcome = train_and_save(config, out, progress, Path(plot) if plot else None)
+    outcome = train_and_save(config, out, TerminalProgress(sys.stderr), Path(plot) if plot else None)
     best = outcome.history[outcome.model.meta["training"]["best_epoch"] - 1]
     click.echo(
         f"saved {out}: {summary(outcome.model)}; {len(outcome.history)} epochs in "
@@ -194,10 +113,6 @@ def train(out, plot, **options):
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
 def evaluate(model_path, as_json):
     """Exact match over the model's whole domain, held-out and trained, and confidence quality."""
-    from ..core.answer import Predictor
-    from ..core.scoring import evaluate as run_evaluation
-    from .report import evaluation_text
-
     choice = locations.choose_model(model_path)
     model = read_model_file(choice.path)
     evaluation = run_evaluation(Predictor(model))
@@ -205,18 +120,6 @@ def evaluate(model_path, as_json):
         click.echo(json.dumps({"model": str(model.path), **evaluation.to_dict()}, indent=2))
     else:
         click.echo(evaluation_text(model, evaluation))
-
-
-def details_logged() -> str:
-    """Append the exception being handled to the log; " (details in PATH)", or "" if unwritable."""
-    try:
-        path = locations.data_dir() / "seqsum.log"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "a", encoding="utf-8") as log:
-            log.write(traceback.format_exc() + "\n")
-        return f" (details in {path})"
-    except OSError:
-        return ""
 
 
 def run(argv: list[str] | None = None) -> int:
@@ -246,7 +149,7 @@ def run(argv: list[str] | None = None) -> int:
         error_line(f"{error.strerror or error}: {error.filename}" if error.filename else str(error))
         return EXIT_USAGE
     except Exception as error:  # noqa: BLE001 - the last line of defence: never a traceback
-        where = details_logged()
+        where = locations.details_logged()
         error_line(f"unexpected {type(error).__name__}: {error}{where}")
         return 3
 

@@ -1,4 +1,4 @@
-"""Where seqsum keeps the user's things, and which model file a run uses.
+"""Where seqsum keeps the user's things (own model, history, log), and which model file a run uses.
 
 Model choice, first match wins: --model PATH, $SEQSUM_MODEL, the user's own model in the user
 data directory (where :retrain saves), the bundled default.
@@ -7,6 +7,7 @@ data directory (where :retrain saves), the bundled default.
 from __future__ import annotations
 
 import os
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,26 @@ def user_model_path() -> Path:
 
 def history_path() -> Path:
     return data_dir() / "history"
+
+
+def log_path() -> Path:
+    return data_dir() / "seqsum.log"
+
+
+def details_logged() -> str:
+    """Append the exception being handled to the log; " (details in PATH)", or "" if unwritable.
+
+    Tracebacks go to this file, never to the terminal: the user reads one line and where the
+    details are.
+    """
+    try:
+        path = log_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8") as log:
+            log.write(traceback.format_exc() + "\n")
+        return f" (details in {path})"
+    except OSError:
+        return ""
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ CHUNK = 1 << 16
 @dataclass
 class Line:
     number: int
-    text: str | None  # decoded text without its line ending; None if it could not be decoded
+    text: str  # decoded text without its line ending, undecodable bytes replaced
     error: str | None = None
 
 

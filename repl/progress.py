@@ -11,23 +11,9 @@ import math
 import sys
 import time
 
-SPARKS = "▁▂▃▄▅▆▇█"
+from .text import percent
+
 BAR_WIDTH = 24
-
-
-def percent(p: float) -> str:
-    """A probability as a percentage that never claims 100.0 % unless it is exactly 1."""
-    text = f"{p * 100:.1f}%"
-    return ">99.9%" if text == "100.0%" and p < 1.0 else text
-
-
-def sparkline(values: list[float], low: float | None = None, high: float | None = None) -> str:
-    if not values:
-        return ""
-    low = min(values) if low is None else low
-    high = max(values) if high is None else high
-    span = (high - low) or 1.0
-    return "".join(SPARKS[min(7, int((v - low) / span * 7.999))] for v in values)
 
 
 def duration(seconds: float) -> str:

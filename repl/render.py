@@ -11,32 +11,16 @@ import json
 
 import numpy as np
 
-from ..core.answer import Answer, Answers, shown, shown_answer
-from ..core.domain import VOCABULARY
-from .progress import percent
-from .style import ANSI
+from ..core.answer import Answer, Answers
+from ..core.domain import SYMBOLS, VOCABULARY
+from .style import ansi_styled
+from .text import percent, shown, shown_answer
 
 Fragments = list[tuple[str, str]]
 
-STYLE = {
-    "class:ok": ANSI["green"],
-    "class:wrong": ANSI["red"],
-    "class:unsure": f"{ANSI['yellow']};{ANSI['bold']}",
-    "class:dim": ANSI["dim"],
-    "class:prediction": ANSI["bold"],
-    "class:bar": ANSI["cyan"],
-    "class:error": ANSI["red"],
-}
-PT_STYLE = {
-    "ok": "ansigreen",
-    "wrong": "ansired",
-    "unsure": "ansiyellow bold",
-    "dim": "#888888",
-    "prediction": "bold",
-    "bar": "ansicyan",
-    "error": "ansired",
-}
 BLOCKS = " ▏▎▍▌▋▊▉█"
+RUNNER_UP_BELOW = 0.9
+"""The detailed view lists a position's runner-up symbols when its top symbol is less sure."""
 
 
 def bar(p: float, width: int = 10) -> str:
@@ -52,11 +36,7 @@ def plain(fragments: Fragments) -> str:
 
 
 def ansi(fragments: Fragments) -> str:
-    out = []
-    for style, text in fragments:
-        code = STYLE.get(style)
-        out.append(f"\x1b[{code}m{text}\x1b[0m" if code and text else text)
-    return "".join(out)
+    return "".join(ansi_styled(text, style.removeprefix("class:")) for style, text in fragments)
 
 
 def _verdict(answer: Answer) -> Fragments:
@@ -105,7 +85,7 @@ def detailed(answer: Answer) -> Fragments:
             ("class:bar", bar(p)),
             ("", f" {percent(p):>6}"),
         ]
-        if p < answer.threshold:
+        if p < RUNNER_UP_BELOW:
             runners = ", ".join(f"{shown(c)} {percent(q)}" for c, q in answer.alternatives(position))
             out.append(("class:unsure", f"   runner-up {runners}"))
         out.append(("", "\n"))
@@ -113,7 +93,8 @@ def detailed(answer: Answer) -> Fragments:
 
 
 def distribution(answer: Answer, width: int = 10) -> Fragments:
-    """The full softmax at every answer position, side by side, as the reference demo drew it."""
+    """The full softmax at every answer position, side by side, as the original experiment's
+    web demo drew it."""
     dist = answer.distribution
     positions = dist.shape[0]
     header = "      " + "".join(
@@ -136,11 +117,10 @@ def json_tails(answers: Answers, alternatives: int = 3) -> list[str]:
     Built column-wise for throughput; the pipe caches tails per operand tuple and completes
     them with `json_record`.
     """
-    symbols = np.array(list(VOCABULARY))
-    top_chars = symbols[answers.top_index].tolist()
+    top_chars = SYMBOLS[answers.top_index].tolist()
     top_p = np.round(answers.top_probability.astype(np.float64), 6).tolist()
     ranks = answers.ranking[:, :, 1 : 1 + alternatives]
-    alt_chars = symbols[ranks].tolist()
+    alt_chars = SYMBOLS[ranks].tolist()
     alt_p = np.round(
         np.take_along_axis(answers.probabilities, ranks, -1).astype(np.float64), 6
     ).tolist()
@@ -185,9 +165,8 @@ def json_error(text: str, line: int, reason: str) -> str:
 
 
 def banner(model, source: str) -> Fragments:
-    figures = model.meta.get("figures") or {}
-    exact = (figures.get("all") or {}).get("exact_match")
-    quality = f", exact match {percent(exact)}" if exact is not None else ""
+    recorded = model.recorded_exact_match()
+    quality = f", exact match {percent(recorded[0])}" if recorded else ""
     return [
         ("class:prediction", "seqsum"),
         ("", f" · {model.path.name} ({source}) · {model.domain.describe()}{quality} · "),

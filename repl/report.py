@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 from ..core.confidence import RELATIVE_THRESHOLD, ConfidenceRule
+from ..core.domain import VOCABULARY
+from ..core.evaluation import Evaluation
 from ..core.modelfile import ModelFile
-from ..core.scoring import Evaluation
-from .progress import percent, sparkline
+from .text import percent, sparkline
 
 WRITTEN = {"reversed": "last character first (shown in reading order)",
-           "reading": "first character first, as the reference does"}
+           "reading": "first character first, as the original Keras experiment does"}
 
 
-def _pct(value) -> str:
-    return "n/a" if value is None else f"{value * 100:.2f}%"
+def summary(model: ModelFile) -> str:
+    """One line of the figures a model was saved with: "exact match all 100.0% of 10,000; ..."."""
+    parts = []
+    for subset, label in (("all", "all"), ("heldout", "held-out")):
+        recorded = model.recorded_exact_match(subset)
+        if recorded:
+            parts.append(f"exact match {label} {percent(recorded[0])} of {recorded[1]:,}")
+    return "; ".join(parts) or "not evaluated"
 
 
 def evaluation_text(model: ModelFile, evaluation: Evaluation) -> str:
@@ -25,14 +32,14 @@ def evaluation_text(model: ModelFile, evaluation: Evaluation) -> str:
     for label, subset in (("all", evaluation.all), ("held-out", evaluation.heldout),
                           ("trained", evaluation.trained)):
         lines.append(
-            f"  {label:<10}{_pct(subset.exact_match):>12}{_pct(subset.char_accuracy):>10}"
+            f"  {label:<10}{percent(subset.exact_match, 2):>12}{percent(subset.char_accuracy, 2):>10}"
             f"{subset.count:>10,}"
         )
     auroc = "n/a (needs both right and wrong answers)" if c.auroc is None else f"{c.auroc:.4f}"
     product_auroc = "n/a" if c.product_auroc is None else f"{c.product_auroc:.4f}"
     lines += [
         f"  unsure flag (related sums agree < {percent(c.threshold)}): "
-        f"{_pct(c.wrong_caught)} of wrong answers caught, {_pct(c.right_flagged)} of right "
+        f"{percent(c.wrong_caught, 2)} of wrong answers caught, {percent(c.right_flagged, 2)} of right "
         "answers flagged",
         f"  agreement: AUROC {auroc}, calibration error {c.ece * 100:.2f} pts; "
         f"product of top probabilities: AUROC {product_auroc}, "
@@ -53,7 +60,6 @@ def evaluation_text(model: ModelFile, evaluation: Evaluation) -> str:
 def info_text(model: ModelFile, source: str) -> str:
     meta = model.meta
     training = meta.get("training") or {}
-    figures = meta.get("figures") or {}
     versions = meta.get("versions") or {}
     history = meta.get("history") or []
     rule = model.heldout_rule
@@ -62,7 +68,7 @@ def info_text(model: ModelFile, source: str) -> str:
         f"domain      {model.domain.describe()} (question {model.domain.input_width} chars, "
         f"answer {model.domain.answer_width})",
         f"network     LSTM({model.network.units}) -> RepeatVector -> LSTM({model.network.units}) "
-        f"-> Dense(12) softmax, {model.parameters:,} parameters",
+        f"-> Dense({len(VOCABULARY)}) softmax, {model.parameters:,} parameters",
         f"writes      the answer {WRITTEN[model.network.answer_order]}",
         f"held out    {rule.fraction * 100:g}% of tuples never trained on (seed {rule.seed})",
     ]
@@ -74,11 +80,9 @@ def info_text(model: ModelFile, source: str) -> str:
             f"{training.get('seconds')}s, best epoch {training.get('best_epoch')}"
         )
     for name, label in (("all", "all"), ("heldout", "held-out"), ("trained", "trained")):
-        subset = figures.get(name)
-        if subset:
-            lines.append(
-                f"exact match {label:<9} {_pct(subset['exact_match'])} of {subset['count']:,}"
-            )
+        recorded = model.recorded_exact_match(name)
+        if recorded:
+            lines.append(f"exact match {label:<9} {percent(recorded[0], 2)} of {recorded[1]:,}")
     if history:
         lines.append(f"held-out    {sparkline([r['heldout_exact'] for r in history], 0.0, 1.0)}")
     rule = ConfidenceRule.from_meta(meta)

@@ -7,7 +7,6 @@ suggestion, completion and a bottom toolbar. Ctrl-C clears the line, Ctrl-D leav
 
 from __future__ import annotations
 
-import shlex
 import sys
 import threading
 from pathlib import Path
@@ -24,10 +23,15 @@ from prompt_toolkit.styles import Style
 from ..core.answer import Answer, Predictor
 from ..core.modelfile import ModelFile
 from ..core.parse import ParseError, parse_expression
-from . import commands, locations, render
-from .style import color_enabled
+from . import (
+    builtins,  # noqa: F401 - defines the :commands (they register themselves)
+    commands,
+    locations,
+    render,
+)
+from .style import PROMPT_TOOLKIT_STYLES, color_enabled
 
-STYLE = Style.from_dict(render.PT_STYLE | {"bottom-toolbar": "noreverse #aaaaaa"})
+STYLE = Style.from_dict(PROMPT_TOOLKIT_STYLES | {"bottom-toolbar": "noreverse #aaaaaa"})
 PROMPT = "seqsum> "
 
 
@@ -143,24 +147,16 @@ class Session:
         except KeyboardInterrupt:
             self.error(f":{entry.name} interrupted")
         except Exception as error:  # noqa: BLE001 - a failing command must not end the session
-            from .cli import details_logged
-
-            where = details_logged()
+            where = locations.details_logged()
             self.error(f":{entry.name} failed: {type(error).__name__}: {error}{where}")
 
     def toolbar(self):
         return f" {self.model.path.name} · {self.model.domain.describe()} · :help · Ctrl-D quits"
 
 
-def parse_arguments(argument: str) -> list[str]:
-    return shlex.split(argument)
-
-
 def run_session(model: ModelFile, choice: locations.ModelChoice, input=None, output=None,
                 printer=None) -> int:
     """The interactive loop; `input`, `output` and `printer` are for tests (defaults: terminal)."""
-    from . import builtins  # noqa: F401 - registers the :commands
-
     session = Session(model, choice, output=output, printer=printer, warm=True)
     pending: list[str] = []  # warnings raised while the prompt is drawn, shown after it returns
     history = open_history(locations.history_path(), pending.append)

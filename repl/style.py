@@ -1,4 +1,4 @@
-"""When to colour, and the one-line error format every part of the interface shares.
+"""When to colour, the one table of styles, and the one-line error format every part shares.
 
 Colour only on a terminal, never with NO_COLOR set (https://no-color.org) or --no-color.
 """
@@ -9,6 +9,19 @@ import os
 import sys
 
 _NO_COLOR_FLAG = False
+
+STYLES = {
+    # class: (ANSI SGR code for text streams, prompt-toolkit style for the session)
+    "ok": ("32", "ansigreen"),
+    "wrong": ("31", "ansired"),
+    "unsure": ("33;1", "ansiyellow bold"),
+    "warning": ("33", "ansiyellow"),
+    "dim": ("2", "#888888"),
+    "prediction": ("1", "bold"),
+    "bar": ("36", "ansicyan"),
+    "error": ("31", "ansired"),
+}
+PROMPT_TOOLKIT_STYLES = {name: pt for name, (_, pt) in STYLES.items()}
 
 
 def disable_color() -> None:
@@ -25,23 +38,25 @@ def color_enabled(stream) -> bool:
         return False
 
 
-ANSI = {"red": "31", "green": "32", "yellow": "33", "dim": "2", "bold": "1", "cyan": "36"}
+def ansi_styled(text: str, name: str) -> str:
+    """`text` wrapped in the ANSI codes of style class `name` (unchanged for no such class)."""
+    code = STYLES[name][0] if name in STYLES else None
+    return f"\x1b[{code}m{text}\x1b[0m" if code and text else text
 
 
-def paint(text: str, color: str, stream) -> str:
-    if not color_enabled(stream):
-        return text
-    return f"\x1b[{ANSI[color]}m{text}\x1b[0m"
+def paint(text: str, name: str, stream) -> str:
+    """`text` in style class `name` when `stream` is a colour terminal, else as it is."""
+    return ansi_styled(text, name) if color_enabled(stream) else text
 
 
 def error_line(message: str, stream=None) -> None:
     """One red line on stderr (plain when stderr is not a terminal)."""
     stream = stream or sys.stderr
-    stream.write(paint(f"error: {message}", "red", stream) + "\n")
+    stream.write(paint(f"error: {message}", "error", stream) + "\n")
     stream.flush()
 
 
 def warning_line(message: str, stream=None) -> None:
     stream = stream or sys.stderr
-    stream.write(paint(f"warning: {message}", "yellow", stream) + "\n")
+    stream.write(paint(f"warning: {message}", "warning", stream) + "\n")
     stream.flush()

@@ -1,4 +1,5 @@
-"""Train, evaluate and save a model: the one sequence behind `train`, first use and :retrain.
+"""Train, evaluate and save a model: the one sequence behind `train`, first use and :retrain,
+with the options `train` and `:retrain` share and the one-line failures they end in.
 
 TensorFlow is imported here lazily, on the first call, never when a model is only answering.
 The destination file is written only after training succeeded, atomically; Ctrl-C or SIGTERM
@@ -13,13 +14,71 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+import click
+
 from ..core.answer import Predictor
+from ..core.codec import ANSWER_ORDERS
+from ..core.domain import MAX_MAX_OPERAND, MAX_TERMS, MIN_TERMS, DomainError
+from ..core.evaluation import Evaluation, calibrate, evaluate
 from ..core.modelfile import ModelFile, read_model_file
-from ..core.scoring import Evaluation, evaluate
+from ..models.config import TrainConfig
+
+EXIT_USAGE, EXIT_INTERRUPTED = 2, 130
 
 
-class PlotUnavailable(RuntimeError):
-    pass
+class Failure(Exception):
+    """An error to show as one line, with its exit status."""
+
+    def __init__(self, message: str, status: int = EXIT_USAGE):
+        super().__init__(message)
+        self.status = status
+
+
+def training_options(function):
+    """The options `train` and `:retrain` share (the REPL parses :retrain with a click command)."""
+    options = [
+        click.option("--terms", type=click.IntRange(MIN_TERMS, MAX_TERMS), default=None,
+                     help=f"How many numbers each sum adds ({MIN_TERMS}-{MAX_TERMS})."),
+        click.option("--max-operand", type=click.IntRange(1, MAX_MAX_OPERAND), default=None,
+                     help="Largest operand (operands start at 0)."),
+        click.option("--epochs", type=click.IntRange(1, 10_000), default=None),
+        click.option("--batch-size", type=click.IntRange(1, 65_536), default=None),
+        click.option("--learning-rate", type=click.FloatRange(0, 1, min_open=True), default=None),
+        click.option("--train-size", type=click.IntRange(1, 10_000_000), default=None,
+                     metavar="N", help="Training examples drawn from the trained tuples "
+                     "(default: all of them for small domains, 200,000 for large ones)."),
+        click.option("--units", type=click.IntRange(1, 4096), default=None,
+                     help="LSTM units (default 128)."),
+        click.option("--answer-order", type=click.Choice(ANSWER_ORDERS), default=None,
+                     help="Write the answer last character first (reversed, the default) or "
+                     "first character first (reading, as the original Keras experiment)."),
+        click.option("--seed", type=int, default=None),
+        click.option("--tensorboard", type=click.Path(file_okay=False), default=None,
+                     metavar="DIR", help="Write TensorBoard logs here."),
+        click.option("--plot", type=click.Path(dir_okay=False), default=None, metavar="PNG",
+                     help="Write the loss and exact-match chart as a PNG (needs matplotlib)."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def config_from_options(plot: str | None = None, **options) -> TrainConfig:
+    """The recipe that `training_options` describe (unset ones keep the default); Failure if the
+    domain is unsupported or an optional package the options need is missing."""
+    if plot:
+        check_plot_available()
+    if options.get("tensorboard"):
+        check_tensorboard_available()
+    config = TrainConfig()
+    for key, value in options.items():
+        if value is not None:
+            setattr(config, key, value)
+    try:
+        config.domain  # noqa: B018 - validates terms and max_operand together
+    except DomainError as error:
+        raise Failure(str(error)) from None
+    return config
 
 
 @dataclass
@@ -66,7 +125,7 @@ class Interruption:
                 signal.signal(sig, handler)
 
     def callback(self):
-        from ..models.quiet import keras
+        from ..models.quiet import keras  # TensorFlow: only once training has begun
 
         interruption = self
 
@@ -86,18 +145,18 @@ class Interruption:
 
 def check_plot_available() -> None:
     try:
-        import matplotlib  # noqa: F401
+        import matplotlib  # noqa: F401 - optional (the plot extra): only probed when asked for
     except ImportError:
-        raise PlotUnavailable(
+        raise Failure(
             "--plot needs matplotlib: pip install 'seqsum[plot]' (or pip install matplotlib)"
         ) from None
 
 
 def check_tensorboard_available() -> None:
     try:
-        import tensorboard  # noqa: F401
+        import tensorboard  # noqa: F401 - optional (the tensorboard extra): only probed when asked for
     except ImportError:
-        raise PlotUnavailable(
+        raise Failure(
             "--tensorboard needs TensorBoard: pip install 'seqsum[tensorboard]' "
             "(or pip install tensorboard)"
         ) from None
@@ -111,6 +170,7 @@ def figures_of(evaluation: Evaluation) -> dict:
 
 def train_and_save(config, out: Path, progress, plot: Path | None = None) -> TrainingOutcome:
     """Train with `config`, evaluate the result, save it to `out`; KeyboardInterrupt saves nothing."""
+    # Imported here, not at the top: these import TensorFlow, which answering never pays for.
     # TensorFlow first: its import may install signal handlers of its own, ours go on top.
     from ..models.network import numpy_network
     from ..models.store import metadata, save_model
@@ -126,12 +186,14 @@ def train_and_save(config, out: Path, progress, plot: Path | None = None) -> Tra
         network = numpy_network(result.model, config.domain, config.answer_order)
         draft = ModelFile(path=out, meta=meta, network=network)
         predictor = Predictor(draft)
-        evaluation = evaluate(predictor, calibrate=True)
-        meta["confidence"] = predictor.confidence_rule.to_dict()
+        evaluation = evaluate(predictor)
+        rule = calibrate(evaluation)
+        evaluation = evaluation.judged_by(rule)
+        meta["confidence"] = rule.to_dict()
         meta["figures"] = figures_of(evaluation)
         save_model(result.model, meta, out)
         if plot:
-            from .chart import plot_history
+            from .chart import plot_history  # matplotlib: only when a chart is asked for
 
             plot_history(result.history, plot, title=f"seqsum: {config.domain.describe()}")
     return TrainingOutcome(read_model_file(out), evaluation, result.history, result.seconds)

@@ -10,12 +10,28 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from seqsum.core.domain import VOCABULARY, Domain
+from seqsum.core.domain import PAD, VOCABULARY, Domain
 from seqsum.core.forward import WEIGHT_NAMES, weight_shapes
 from seqsum.core.modelfile import encode_members
 
-TINY = dict(terms=2, max_operand=9, units=64, epochs=150, batch_size=8, learning_rate=0.01, seed=0)
-"""A one-digit domain the reference network learns in seconds: the CI-sized training run."""
+TINY = dict(terms=2, max_operand=9, units=64, epochs=40, batch_size=8, learning_rate=0.01, seed=0,
+            jit_compile=False)
+"""A one-digit domain the reference network learns in seconds: the CI-sized training run (its
+steps are too small for an XLA compile to pay for itself)."""
+
+
+def question_text(operands, domain: Domain) -> str:
+    """`(37, 68)` -> `"37+68"` padded to the domain's input width: the codec's contract as text."""
+    return "+".join(str(int(n)) for n in operands).ljust(domain.input_width, PAD)
+
+
+def answer_text(total: int, domain: Domain) -> str:
+    return str(int(total)).ljust(domain.answer_width, PAD)
+
+
+def text_of(indices) -> str:
+    """Symbol indices -> the text they spell, padding included."""
+    return "".join(VOCABULARY[int(i)] for i in indices)
 
 
 def numpy_weights(units: int, seed: int = 0) -> dict[str, np.ndarray]:
@@ -51,7 +67,8 @@ def numpy_model(tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def trained_model(tmp_path_factory) -> Path:
     """A real model of the one-digit domain, trained once per test run through the CLI's code."""
-    from seqsum.models.train import SilentProgress, TrainConfig
+    from seqsum.models.config import TrainConfig
+    from seqsum.models.train import SilentProgress
     from seqsum.repl.training import train_and_save
 
     path = tmp_path_factory.mktemp("trained") / "tiny.keras"

@@ -140,19 +140,32 @@ def test_train_saves_a_model_that_evaluate_reads(tmp_path):
     assert json.loads(evaluated.stdout)["all"]["count"] == 100
 
 
-def test_interrupted_train_leaves_out_byte_identical(tmp_path, numpy_model, monkeypatch):
+def test_train_interrupted_while_saving_leaves_out_byte_identical(tmp_path, numpy_model, monkeypatch):
+    """Ctrl-C after the new model has been written beside --out, just before it would replace
+    it: the old file is untouched and the half-done one is gone."""
     pytest.importorskip("seqsum.models.train", reason="needs TensorFlow")
+    from seqsum.models import store
     from seqsum.models import train as train_module
+    from seqsum.models.network import build_model
 
     before = numpy_model.read_bytes()
+    written = []
 
-    def interrupted(config, progress=None, callbacks=()):
+    def untrained(config, progress=None, callbacks=()):  # a real network, without the wait
+        record = train_module.EpochRecord(1, 2.0, 0.1, 0.0, 0.01, 0.1, trained_exact=0.0)
+        return train_module.TrainingResult(config, build_model(config.domain, config.units),
+                                           [record], 1, 0.1, False, heldout=None)
+
+    def interrupted_check(path):
+        written.append(path.stat().st_size)  # the complete new file, beside the destination
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(train_module, "train", interrupted)
-    result = invoke(["train", "--out", str(numpy_model), "--epochs", "1"])
+    monkeypatch.setattr(train_module, "train", untrained)
+    monkeypatch.setattr(store, "read_model_file", interrupted_check)
+    result = invoke(["train", "--out", str(numpy_model), "--max-operand", "9", "--units", "8"])
     assert result.exit_code == 130
     assert "interrupted" in result.stderr
+    assert written and written[0] > 0
     assert numpy_model.read_bytes() == before
     assert sorted(p.name for p in numpy_model.parent.iterdir()) == [numpy_model.name]
 

@@ -97,30 +97,47 @@ def test_a_tens_digit_wrong_over_a_run_of_totals_is_caught_by_sums_up_to_ten_awa
     assert shares[1] == pytest.approx((offsets[owners == 1] > -6).mean())  # 15-19 do not fit 25
 
 
-def test_flag_follows_agreement(numpy_model):
-    answers = Predictor(read_model_file(numpy_model)).answer([[37, 68], [0, 0], [12, 34]])
-    assert (answers.low_confidence == (answers.agreement < answers.threshold)).all()
-    assert ((0 <= answers.agreement) & (answers.agreement <= 1)).all()
+def test_the_files_threshold_decides_the_flag(tmp_path):
+    """Two answers whose agreements differ: a file whose threshold lies between them flags the
+    less agreeing one only, and one whose threshold lies below both flags neither."""
+    from seqsum.core.confidence import MEASURE
+
+    from .conftest import write_numpy_model
+
+    sums = [[37, 68], [0, 0], [12, 34], [50, 50], [99, 1], [3, 4]]
+    plain = Predictor(read_model_file(write_numpy_model(tmp_path / "plain.keras"))).answer(sums)
+    order = np.argsort(plain.agreement)
+    low, high = order[0], order[-1]
+    assert plain.agreement[low] < plain.agreement[high]
+    for threshold, flagged in (((plain.agreement[low] + plain.agreement[high]) / 2, [True, False]),
+                               (plain.agreement[low] / 2, [False, False])):
+        rule = {"measure": MEASURE, "threshold": float(threshold), "mean_agreement": 1.0}
+        path = write_numpy_model(tmp_path / "ruled.keras", meta={"confidence": rule})
+        answers = Predictor(read_model_file(path)).answer([sums[low], sums[high]])
+        assert answers.low_confidence.tolist() == flagged
 
 
 def test_threshold_is_calibrated_on_the_models_own_mean_agreement(numpy_model):
-    """evaluate(calibrate=True) sets 0.8 x mean agreement, and the flag figures use it."""
+    """calibrate() gives 0.8 x the mean agreement over the domain, and the flag's figures
+    judged by it count right answers below that threshold."""
     from seqsum.core.confidence import DEFAULT_THRESHOLD, RELATIVE_THRESHOLD, ConfidenceRule
     from seqsum.core.dataset import all_tuples
-    from seqsum.core.scoring import evaluate
+    from seqsum.core.evaluation import calibrate, evaluate
 
     model = read_model_file(numpy_model)
     predictor = Predictor(model)
     assert predictor.confidence_rule == ConfidenceRule(DEFAULT_THRESHOLD)  # no rule in the file
-    evaluation = evaluate(predictor, calibrate=True)
-    mean = predictor.answer(all_tuples(model.domain)).agreement.mean()
-    rule = predictor.confidence_rule
+    evaluation = evaluate(predictor)
+    rule = calibrate(evaluation)
+    assert predictor.confidence_rule == ConfidenceRule(DEFAULT_THRESHOLD)  # calibrating changes nothing
+    answers = predictor.answer(all_tuples(model.domain))
+    mean = answers.agreement.mean()
     assert rule.mean_agreement == pytest.approx(mean)
     assert rule.threshold == pytest.approx(RELATIVE_THRESHOLD * mean) != DEFAULT_THRESHOLD
-    assert evaluation.confidence.threshold == rule.threshold
-    answers = predictor.answer(all_tuples(model.domain))
-    flagged = answers.agreement[answers.correct] < rule.threshold
-    assert evaluation.confidence.right_flagged == pytest.approx(flagged.mean())
+    judged = evaluation.judged_by(rule)
+    assert judged.confidence.threshold == rule.threshold != evaluation.confidence.threshold
+    right_agreements = answers.agreement[answers.correct]
+    assert judged.confidence.right_flagged == pytest.approx((right_agreements < 0.8 * mean).mean())
     assert ConfidenceRule.from_meta({"confidence": rule.to_dict()}) == rule
 
 

@@ -125,6 +125,7 @@ def test_an_interrupt_swallowed_inside_tensorflow_still_stops_training(numpy_mod
     """A signal whose KeyboardInterrupt never surfaces is raised again at the next step."""
     pytest.importorskip("seqsum.models.train", reason="needs TensorFlow")
     from seqsum.models import train as train_module
+    from seqsum.models.config import TrainConfig
     from seqsum.models.quiet import keras
     from seqsum.repl.training import train_and_save
 
@@ -145,7 +146,7 @@ def test_an_interrupt_swallowed_inside_tensorflow_still_stops_training(numpy_mod
     monkeypatch.setattr(train_module, "train", train_swallowing_a_signal)
     before = numpy_model.read_bytes()
     with pytest.raises(KeyboardInterrupt):
-        train_and_save(train_module.TrainConfig(max_operand=9, units=8, epochs=50, batch_size=8),
+        train_and_save(TrainConfig(max_operand=9, units=8, epochs=50, batch_size=8, jit_compile=False),
                        numpy_model, train_module.SilentProgress())
     assert epochs_run[-1] == 1  # stopped at once, not after 50 epochs
     assert numpy_model.read_bytes() == before
@@ -156,6 +157,7 @@ def test_an_interrupt_that_tensorflow_turns_into_its_own_error_still_cancels(num
     BY KeyboardInterrupt"), and :retrain reported a failure instead of "retrain cancelled"."""
     pytest.importorskip("seqsum.models.train", reason="needs TensorFlow")
     from seqsum.models import train as train_module
+    from seqsum.models.config import TrainConfig
     from seqsum.repl.training import train_and_save
 
     def train_where_tensorflow_replaces_the_interrupt(config, progress, callbacks=()):
@@ -168,7 +170,7 @@ def test_an_interrupt_that_tensorflow_turns_into_its_own_error_still_cancels(num
 
     monkeypatch.setattr(train_module, "train", train_where_tensorflow_replaces_the_interrupt)
     before = numpy_model.read_bytes()
-    config = train_module.TrainConfig(max_operand=9, units=8, epochs=1)
+    config = TrainConfig(max_operand=9, units=8, epochs=1, jit_compile=False)
     with pytest.raises(KeyboardInterrupt):
         train_and_save(config, numpy_model, train_module.SilentProgress())
     assert numpy_model.read_bytes() == before

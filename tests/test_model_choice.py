@@ -19,8 +19,7 @@ def test_precedence_option_then_environment_then_user_then_bundled(tmp_path, mon
     user = locations.user_model_path()
     assert str(user).startswith(str(tmp_path))  # the isolated XDG_DATA_HOME
     bundled = locations.choose_model(None)
-    if bundled_model_path().exists():
-        assert bundled.source == "bundled" and bundled.path == bundled_model_path()
+    assert bundled.source == "bundled" and bundled.path == bundled_model_path()
     user.parent.mkdir(parents=True)
     user.write_bytes(b"mine")
     assert locations.choose_model(None) == locations.ModelChoice(user, "user")
@@ -38,10 +37,10 @@ def test_retrain_never_writes_over_the_bundled_model(tmp_path):
 
 def test_first_use_trains_saves_then_answers_and_the_next_start_loads(tmp_path, monkeypatch):
     pytest.importorskip("seqsum.models.train", reason="needs TensorFlow")
-    from seqsum.models import train
+    from seqsum.repl import training
 
     quick = dict(TINY, epochs=3)
-    monkeypatch.setattr(train, "TrainConfig", functools.partial(train.TrainConfig, **quick))
+    monkeypatch.setattr(training, "TrainConfig", functools.partial(training.TrainConfig, **quick))
     path = tmp_path / "new" / "model.keras"
     first = CliRunner().invoke(cli, ["--model", str(path), "--json"], input="3+4\n")
     assert first.exit_code == 0, first.stderr
@@ -54,19 +53,16 @@ def test_first_use_trains_saves_then_answers_and_the_next_start_loads(tmp_path, 
 
 def test_bundled_model_is_installed_and_answers_every_pair_exactly():
     from seqsum.core.answer import Predictor
-    from seqsum.core.scoring import evaluate
+    from seqsum.core.evaluation import evaluate
 
-    path = bundled_model_path()
-    if not path.exists():
-        pytest.fail(f"the bundled model is missing at {path}")
-    model = read_model_file(path)
+    model = read_model_file(bundled_model_path())
     assert model.domain.terms == 2 and model.domain.max_operand == 99
     assert model.parameters == 205_324
     assert model.network.answer_order == "reversed"  # made with the default recipe
     result = evaluate(Predictor(model))
     assert result.exhaustive and result.all.count == 10_000
     assert result.all.exact_match == 1.0, result.wrong
-    assert model.meta["figures"]["all"]["exact_match"] == 1.0
+    assert model.recorded_exact_match() == (1.0, 10_000)
 
 
 def test_environment_variable_is_used(tmp_path, monkeypatch, numpy_model):

@@ -50,15 +50,30 @@ def test_a_sum_shows_answer_truth_confidence_and_a_bar_per_position(session):
     assert len(lines) == 3  # one per answer position
 
 
-def test_low_probabilities_show_runners_up_and_unsure_mark(session):
+def test_an_unsure_answer_is_marked_and_names_its_runners_up(session):
+    """Random weights: no position is sure and the related sums disagree."""
     session.handle("37+68")
     answer = session.last
-    assert answer.low_confidence == (answer.agreement < answer.threshold)
-    text = session.screen.text
-    if answer.low_confidence:
-        assert "unsure" in text
-    low_positions = [p for p in answer.char_probabilities if p < answer.threshold]
-    assert text.count("runner-up") == len(low_positions)
+    lines = session.screen.text.splitlines()
+    assert answer.low_confidence and "unsure" in lines[0]
+    position_lines = lines[1:]
+    assert len(position_lines) == 3
+    for position, line in enumerate(position_lines):
+        runners = [f"{'␣' if ch == ' ' else ch} {p * 100:.1f}%"
+                   for ch, p in answer.alternatives(position)]
+        assert line.endswith("runner-up " + ", ".join(runners))
+
+
+def test_a_sure_answer_has_no_mark_and_no_runners_up(tmp_path):
+    from seqsum.models import bundled_model_path
+
+    screen = Screen()
+    model = read_model_file(bundled_model_path())
+    s = Session(model, locations.ModelChoice(bundled_model_path(), "bundled"), printer=screen,
+                color=False)
+    s.handle("37+68")
+    assert "✓ right, true sum 105" in screen.text
+    assert "unsure" not in screen.text and "runner-up" not in screen.text
 
 
 def test_rejected_input_gives_one_line_and_the_session_goes_on(session):

@@ -1,8 +1,9 @@
 import numpy as np
 
 from seqsum.core.answer import Predictor
+from seqsum.core.evaluation import evaluate
 from seqsum.core.modelfile import read_model_file
-from seqsum.core.scoring import auroc, evaluate, exact_match, expected_calibration_error
+from seqsum.core.scoring import auroc, exact_match, expected_calibration_error
 
 
 def test_exact_match_needs_every_position():
