@@ -7,8 +7,9 @@ from pathlib import Path
 import click
 
 from ..core.atomic import write_bytes
+from ..core.domain_map import MapError, map_domain, parse_others
 from ..core.modelfile import ModelFileError, read_model_file
-from . import locations, render
+from . import locations, map_view, render
 from .commands import command, help_lines
 from .progress import percent, sparkline
 
@@ -57,6 +58,29 @@ def distribution(session, argument: str) -> None:
         return
     session.say(f"softmax over all 12 symbols for {session.last.expression}:")
     session.printer(render.distribution(session.last))
+
+
+@command("map", "[N|worst]",
+         help="every pair as a grid: right, wrong, unsure (3+ terms: others at 0, N or worst)")
+def domain_map(session, argument: str) -> None:
+    import sys
+
+    domain = session.model.domain
+    progress = map_view.MapProgress(sys.stderr)
+    try:
+        fixed = parse_others(argument, domain)
+        most = map_view.cells_that_fit(map_view.label_width(domain.max_operand))
+        drawn = map_domain(session.predictor, fixed, most, progress)
+    except MapError as error:
+        session.error(str(error))
+        return
+    except KeyboardInterrupt:
+        progress.finish()
+        session.error("map cancelled")
+        return
+    progress.finish()
+    title = f"{session.model.path.name} ({domain.describe()})"
+    session.printer(map_view.map_view(drawn, session.color, title))
 
 
 @command("load", "PATH", help="switch to another model file", takes_path=True)

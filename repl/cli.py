@@ -192,7 +192,12 @@ def train(out, plot, **options):
 @cli.command()
 @click.option("--model", "model_path", metavar="PATH", help="Model file (default as for the REPL).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
-def evaluate(model_path, as_json):
+@click.option("--map", "map_path", type=click.Path(dir_okay=False), default=None, metavar="PNG",
+              help="Also draw every pair of the domain, right or wrong, sure or unsure, as a PNG "
+              "(needs matplotlib).")
+@click.option("--map-others", default=None, metavar="N|worst", help="3+ terms: the map's third and "
+              "later operands fixed at N (default 0), or the worst over them.")
+def evaluate(model_path, as_json, map_path, map_others):
     """Exact match over the model's whole domain, held-out and trained, and confidence quality."""
     from ..core.answer import Predictor
     from ..core.scoring import evaluate as run_evaluation
@@ -200,11 +205,33 @@ def evaluate(model_path, as_json):
 
     choice = locations.choose_model(model_path)
     model = read_model_file(choice.path)
-    evaluation = run_evaluation(Predictor(model))
+    predictor = Predictor(model)
+    fixed = map_request(predictor, map_path, map_others)
+    evaluation = run_evaluation(predictor)
     if as_json:
         click.echo(json.dumps({"model": str(model.path), **evaluation.to_dict()}, indent=2))
     else:
         click.echo(evaluation_text(model, evaluation))
+    if map_path:
+        from .map_chart import draw_map_png
+
+        click.echo(draw_map_png(predictor, Path(map_path), fixed), err=as_json)
+
+
+def map_request(predictor, map_path: str | None, map_others: str | None) -> int | None:
+    """evaluate's map options checked before the evaluation runs: the map's `fixed` operands."""
+    if not map_path:
+        if map_others is not None:
+            raise Failure("--map-others goes with --map FILE.png")
+        return None
+    from ..core.domain_map import MapError
+    from .map_chart import map_options
+    from .training import PlotUnavailable
+
+    try:
+        return map_options(predictor, map_others)
+    except (MapError, PlotUnavailable) as error:
+        raise Failure(str(error)) from None
 
 
 def details_logged() -> str:

@@ -84,12 +84,12 @@ class Interruption:
         return RaiseWhenInterrupted()
 
 
-def check_plot_available() -> None:
+def check_plot_available(option: str = "--plot") -> None:
     try:
         import matplotlib  # noqa: F401
     except ImportError:
         raise PlotUnavailable(
-            "--plot needs matplotlib: pip install 'seqsum[plot]' (or pip install matplotlib)"
+            f"{option} needs matplotlib: pip install 'seqsum[plot]' (or pip install matplotlib)"
         ) from None
 
 
