@@ -112,7 +112,7 @@ class DomainMap:
             )
         if self.block > 1:
             notes.append(
-                f"downsampled: each cell is the worst of a {self.block}x{self.block} block of pairs"
+                f"downsampled: each cell is the worst of {self.block}x{self.block} pairs"
             )
         return notes
 

@@ -63,24 +63,19 @@ def distribution(session, argument: str) -> None:
 @command("map", "[N|worst]",
          help="every pair as a grid: right, wrong, unsure (3+ terms: others at 0, N or worst)")
 def domain_map(session, argument: str) -> None:
-    import sys
-
     domain = session.model.domain
-    progress = map_view.MapProgress(sys.stderr)
     try:
         fixed = parse_others(argument, domain)
-        most = map_view.cells_that_fit(map_view.label_width(domain.max_operand))
-        drawn = map_domain(session.predictor, fixed, most, progress)
+        with map_view.MapProgress() as progress:
+            drawn = map_domain(session.predictor, fixed, map_view.cells_that_fit(domain.max_operand),
+                               progress)
     except MapError as error:
         session.error(str(error))
         return
     except KeyboardInterrupt:
-        progress.finish()
         session.error("map cancelled")
         return
-    progress.finish()
-    title = f"{session.model.path.name} ({domain.describe()})"
-    session.printer(map_view.map_view(drawn, session.color, title))
+    session.printer(map_view.map_view(drawn, session.color, f"map of {session.model.path.name}"))
 
 
 @command("load", "PATH", help="switch to another model file", takes_path=True)

@@ -7,7 +7,6 @@ CELLS is downsampled as on the terminal (each cell the worst of its block, said 
 from __future__ import annotations
 
 import io
-import sys
 from pathlib import Path
 
 from ..core.answer import Predictor
@@ -63,11 +62,8 @@ def map_options(predictor: Predictor, others: str | None) -> int | None:
 
 def draw_map_png(predictor: Predictor, path: Path, fixed: int | None) -> str:
     """Answer the map (progress on stderr), write it to `path`, and say so in one line."""
-    progress = MapProgress(sys.stderr)
-    try:
+    with MapProgress() as progress:
         drawn = map_domain(predictor, fixed, CELLS, progress)
-    finally:
-        progress.finish()
     model = predictor.model
     write_map_png(drawn, path, f"seqsum: {model.path.name}, {model.domain.describe()}")
     return f"map written to {path} ({PIXELS[0]}x{PIXELS[1]} pixels)"

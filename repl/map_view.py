@@ -9,6 +9,7 @@ categories are told apart by the characters alone.
 from __future__ import annotations
 
 import shutil
+import sys
 
 from ..core.domain_map import CATEGORIES, DomainMap
 from .render import Fragments
@@ -20,10 +21,10 @@ TICK = 10  # cells between axis labels
 MOST_CELLS = 100  # per side: the default domain at one pair per cell
 
 
-def cells_that_fit(label_width: int, columns: int | None = None) -> int:
+def cells_that_fit(max_operand: int, columns: int | None = None) -> int:
     """Cells per side that fit the terminal beside the row labels (at most MOST_CELLS)."""
     columns = columns or shutil.get_terminal_size((MOST_CELLS + 10, 40)).columns
-    return max(TICK, min(MOST_CELLS, columns - label_width - 2))
+    return max(TICK, min(MOST_CELLS, columns - label_width(max_operand) - 2))
 
 
 def label_width(max_operand: int) -> int:
@@ -94,12 +95,13 @@ def map_view(domain_map: DomainMap, color: bool, title: str) -> Fragments:
 
 
 class MapProgress:
-    """`progress(done, total)` for map_domain: a percentage redrawn on one line of a terminal."""
+    """`progress(done, total)` for map_domain: a percentage redrawn on one line of a terminal
+    (stderr by default), cleared when the `with` block ends, however it ends."""
 
-    def __init__(self, stream):
-        self.stream = stream
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stderr
         try:
-            self.live = stream.isatty()
+            self.live = self.stream.isatty()
         except (AttributeError, ValueError):
             self.live = False
         self.shown = -1
@@ -112,8 +114,10 @@ class MapProgress:
         self.stream.write(f"\r\x1b[2Kmap: {share}% of {total:,} sums answered (Ctrl-C cancels)")
         self.stream.flush()
 
-    def finish(self) -> None:
+    def __enter__(self) -> MapProgress:
+        return self
+
+    def __exit__(self, *exception) -> None:
         if self.shown >= 0:
             self.stream.write("\r\x1b[2K")
             self.stream.flush()
-            self.shown = -1

@@ -99,7 +99,7 @@ def test_downsampling_keeps_the_worst_of_each_block(tmp_path):
             assert small.cells[row, column] == block.max()
     assert {tuple(int(v) for v in c) for c in np.argwhere(small.cells)} == {(1, 1), (3, 0)}
     assert small.span(3) == (9, 9) and small.span(1) == (3, 5)
-    assert "worst of a 3x3 block" in " ".join(small.notes)
+    assert "worst of 3x3 pairs" in " ".join(small.notes)
     assert small.counts.tolist() == map_domain(predictor).counts.tolist()  # counts are per pair
 
 

@@ -77,7 +77,7 @@ def test_a_narrow_terminal_gets_a_downsampled_map_that_says_so(numpy_model, monk
     monkeypatch.setenv("COLUMNS", "60")
     session = session_for(numpy_model, color=False)
     session.handle(":map")
-    assert "downsampled: each cell is the worst of a 2x2 block of pairs" in session.screen.text
+    assert "downsampled: each cell is the worst of 2x2 pairs" in session.screen.text
     assert len(map_rows(session.screen.text, label=3)) == 50
 
 
