@@ -75,7 +75,7 @@ def domain_map(session, argument: str) -> None:
     except KeyboardInterrupt:
         session.error("map cancelled")
         return
-    session.printer(map_view.map_view(drawn, session.color, f"map of {session.model.path.name}"))
+    session.printer(map_view.fragments(drawn, session.color, f"map of {session.model.path.name}"))
 
 
 @command("load", "PATH", help="switch to another model file", takes_path=True)

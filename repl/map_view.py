@@ -86,7 +86,7 @@ def legend(domain_map: DomainMap, color: bool) -> Fragments:
     return out
 
 
-def map_view(domain_map: DomainMap, color: bool, title: str) -> Fragments:
+def fragments(domain_map: DomainMap, color: bool, title: str) -> Fragments:
     """The whole :map output: title, notes, the grid with axis labels, the legend."""
     header = f"{title}: first operand down, second across"
     notes = "".join(f"  {note}\n" for note in domain_map.notes)
