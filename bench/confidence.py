@@ -25,7 +25,7 @@ import numpy as np
 from seqsum.core.answer import Predictor
 from seqsum.core.confidence import RELATIVE_THRESHOLD, agreement, answer_values
 from seqsum.core.dataset import all_tuples
-from seqsum.core.evaluation import evaluate
+from seqsum.core.evaluation import calibrate, evaluate
 from seqsum.core.forward import NumpyNetwork
 from seqsum.core.modelfile import ModelFile
 from seqsum.models.config import REFERENCE_RECIPE, TrainConfig
@@ -119,7 +119,9 @@ def main() -> None:
         for epoch, weights in enumerate(snapshots.weights, start=1):
             network = NumpyNetwork(weights, config.domain.answer_width, config.answer_order)
             predictor = Predictor(ModelFile(Path(f"epoch-{epoch}"), meta, network))
-            result = evaluate(predictor, calibrate=True)
+            result = evaluate(predictor)
+            predictor.confidence_rule = calibrate(result)  # as a model is saved
+            result = result.judged_by(predictor.confidence_rule)
             if not 0.85 <= result.all.exact_match <= 0.995:
                 continue
             c = result.confidence

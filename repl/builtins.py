@@ -14,9 +14,10 @@ import click
 
 from ..core.atomic import write_bytes
 from ..core.domain import VOCABULARY
+from ..core.domain_map import MapError, map_domain, parse_others
 from ..core.evaluation import evaluate as run_evaluation
 from ..core.modelfile import ModelFileError, read_model_file
-from . import locations, render
+from . import locations, map_view, render
 from .commands import command, help_lines
 from .progress import TerminalProgress
 from .report import evaluation_text, info_text
@@ -63,6 +64,24 @@ def distribution(session, argument: str) -> None:
         return
     session.say(f"softmax over all {len(VOCABULARY)} symbols for {session.last.expression}:")
     session.printer(render.distribution(session.last))
+
+
+@command("map", "[N|worst]",
+         help="every pair as a grid: right, wrong, unsure (3+ terms: others at 0, N or worst)")
+def domain_map(session, argument: str) -> None:
+    domain = session.model.domain
+    try:
+        fixed = parse_others(argument, domain)
+        with map_view.MapProgress() as progress:
+            drawn = map_domain(session.predictor, fixed, map_view.cells_that_fit(domain.max_operand),
+                               progress)
+    except MapError as error:
+        session.error(str(error))
+        return
+    except KeyboardInterrupt:
+        session.error("map cancelled")
+        return
+    session.printer(map_view.fragments(drawn, session.color, f"map of {session.model.path.name}"))
 
 
 @command("load", "PATH", help="switch to another model file", takes_path=True)

@@ -15,9 +15,11 @@ from pathlib import Path
 import click
 
 from ..core.answer import Predictor
+from ..core.domain_map import MapError
 from ..core.evaluation import evaluate as run_evaluation
 from ..core.modelfile import ModelFile, ModelFileError, read_model_file
 from . import locations
+from .map_chart import draw_map_png, map_options
 from .pipe import run_expressions, run_pipe
 from .progress import TerminalProgress
 from .report import evaluation_text, summary
@@ -111,15 +113,36 @@ def train(out, **options):
 @cli.command()
 @click.option("--model", "model_path", metavar="PATH", help="Model file (default as for the REPL).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
-def evaluate(model_path, as_json):
+@click.option("--map", "map_path", type=click.Path(dir_okay=False), default=None, metavar="PNG",
+              help="Also draw every pair of the domain, right or wrong, sure or unsure, as a PNG "
+              "(needs matplotlib).")
+@click.option("--map-others", default=None, metavar="N|worst", help="3+ terms: the map's third and "
+              "later operands fixed at N (default 0), or the worst over them.")
+def evaluate(model_path, as_json, map_path, map_others):
     """Exact match over the model's whole domain, held-out and trained, and confidence quality."""
     choice = locations.choose_model(model_path)
     model = read_model_file(choice.path)
-    evaluation = run_evaluation(Predictor(model))
+    predictor = Predictor(model)
+    fixed = map_request(predictor, map_path, map_others)
+    evaluation = run_evaluation(predictor)
     if as_json:
         click.echo(json.dumps({"model": str(model.path), **evaluation.to_dict()}, indent=2))
     else:
         click.echo(evaluation_text(model, evaluation))
+    if map_path:
+        click.echo(draw_map_png(predictor, Path(map_path), fixed), err=as_json)
+
+
+def map_request(predictor, map_path: str | None, map_others: str | None) -> int | None:
+    """evaluate's map options checked before the evaluation runs: the map's `fixed` operands."""
+    if not map_path:
+        if map_others is not None:
+            raise Failure("--map-others goes with --map FILE.png")
+        return None
+    try:
+        return map_options(predictor, map_others)
+    except MapError as error:
+        raise Failure(str(error)) from None
 
 
 def run(argv: list[str] | None = None) -> int:

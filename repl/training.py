@@ -143,12 +143,12 @@ class Interruption:
         return RaiseWhenInterrupted()
 
 
-def check_plot_available() -> None:
+def check_plot_available(option: str = "--plot") -> None:
     try:
         import matplotlib  # noqa: F401 - optional (the plot extra): only probed when asked for
     except ImportError:
         raise Failure(
-            "--plot needs matplotlib: pip install 'seqsum[plot]' (or pip install matplotlib)"
+            f"{option} needs matplotlib: pip install 'seqsum[plot]' (or pip install matplotlib)"
         ) from None
 
 

@@ -161,3 +161,41 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(env, numpy_model):
     assert "\x1b[" not in one_shot(NO_COLOR="1")
     assert "\x1b[" not in one_shot("--no-color")
     assert "true 3" in one_shot("--no-color")
+
+
+def test_map_in_a_terminal_in_colour_and_without(env, numpy_model):
+    child = pexpect.spawn(str(SCRIPT), ["--model", str(numpy_model)], env=env, timeout=60,
+                          encoding="utf-8", dimensions=(60, 120))
+    child.expect("seqsum>")
+    child.sendline(":map")
+    child.expect("first operand down, second across")
+    child.expect("▀" * 10)
+    child.expect("wrong and not marked")
+    child.expect("seqsum>")
+    answer_then_quit(child, "5+6", 11)
+    child = pexpect.spawn(str(SCRIPT), ["--model", str(numpy_model)], env={**env, "NO_COLOR": "1"},
+                          timeout=60, encoding="utf-8", dimensions=(60, 120))
+    child.expect("seqsum>")
+    child.sendline(":map")
+    child.expect(r"\n 0 (\x1b\[0m)?[.?x#]{100}\s")  # one line per row, one character per pair
+    child.expect("one line per row, one character per cell")
+    child.expect("seqsum>")
+    assert "▀" not in child.before
+    answer_then_quit(child, "5+6", 11)
+
+
+def test_ctrl_c_stops_a_long_map_in_a_terminal(env, tmp_path):
+    from seqsum.core.domain import Domain
+
+    from .conftest import write_numpy_model
+
+    model = write_numpy_model(tmp_path / "wide.keras", Domain(2, 999))
+    child = pexpect.spawn(str(SCRIPT), ["--model", str(model)], env=env, timeout=60,
+                          encoding="utf-8", dimensions=(60, 120))
+    child.expect("seqsum>")
+    child.sendline(":map")
+    child.expect(r"map: \d+% of 1,000,000 sums answered")
+    child.sendcontrol("c")
+    child.expect("map cancelled")
+    child.expect("seqsum>")
+    answer_then_quit(child, "5+6", 11)
