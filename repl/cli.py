@@ -20,6 +20,7 @@ from ..core.domain import DomainError
 from ..core.modelfile import ModelFile, ModelFileError, read_model_file
 from . import locations
 from .style import disable_color, error_line, warning_line
+from .web import write_page
 
 EXIT_USAGE, EXIT_INTERRUPTED = 2, 130
 
@@ -205,6 +206,17 @@ def evaluate(model_path, as_json):
         click.echo(json.dumps({"model": str(model.path), **evaluation.to_dict()}, indent=2))
     else:
         click.echo(evaluation_text(model, evaluation))
+
+
+@cli.command()
+@click.option("--model", "model_path", metavar="PATH", help="Model file (default as for the REPL).")
+@click.option("--out", type=click.Path(dir_okay=False), default="seqsum.html", show_default=True,
+              metavar="FILE", help="Where to write the page.")
+def web(model_path, out):
+    """Write one self-contained HTML page that answers like the CLI, offline."""
+    choice = locations.choose_model(model_path)
+    size = write_page(out, read_model_file(choice.path), choice.source)
+    click.echo(f"wrote {out} ({size / 1e6:.2f} MB): open it in any browser, it needs no network")
 
 
 def details_logged() -> str:
