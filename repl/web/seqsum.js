@@ -29,11 +29,12 @@
     return out;
   }
 
-  // A weight as {shape, data: float32 little-endian base64} -> Float32Array, row-major.
+  // A weight as {shape, data: float32 little-endian base64} -> Float64Array, row-major
+  // (float64 arithmetic throughout: V8 computes in doubles anyway).
   function floats(weight) {
     const bytes = base64Bytes(weight.data);
     const view = new DataView(bytes.buffer);
-    const out = new Float32Array(bytes.length / 4);
+    const out = new Float64Array(bytes.length / 4);
     for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(4 * i, true);
     return out;
   }
@@ -82,6 +83,8 @@
     const vocabulary = weights.dense_bias.shape[0];
     const gates = 4 * units;
     const positions = writtenOrder(answerWidth, answerOrder);
+    // Fold the encoder bias into its input rows: one row lookup gives x @ W + b.
+    const encoderRows = w.encoder_kernel.map((v, k) => v + w.encoder_bias[k % gates]);
 
     // Symbol indices of one question -> [answerWidth][vocabulary] softmax, in reading order.
     this.probabilities = function (question) {
@@ -91,7 +94,7 @@
         // A one-hot input times W is row question[t] of W.
         const z = new Float64Array(gates);
         const row = question[t] * gates;
-        for (let j = 0; j < gates; j++) z[j] = w.encoder_kernel[row + j] + w.encoder_bias[j];
+        for (let j = 0; j < gates; j++) z[j] = encoderRows[row + j];
         addProduct(z, h, w.encoder_recurrent, gates);
         lstmStep(z, h, c, units);
       }
