@@ -20,7 +20,6 @@ from ..core.domain import DomainError
 from ..core.modelfile import ModelFile, ModelFileError, read_model_file
 from . import locations
 from .style import disable_color, error_line, warning_line
-from .web import write_page
 
 EXIT_USAGE, EXIT_INTERRUPTED = 2, 130
 
@@ -214,6 +213,8 @@ def evaluate(model_path, as_json):
               metavar="FILE", help="Where to write the page.")
 def web(model_path, out):
     """Write one self-contained HTML page that answers like the CLI, offline."""
+    from .web import write_page  # here, not at the top: -e and pipes need not load it
+
     choice = locations.choose_model(model_path)
     size = write_page(out, read_model_file(choice.path), choice.source)
     click.echo(f"wrote {out} ({size / 1e6:.2f} MB): open it in any browser, it needs no network")

@@ -458,7 +458,8 @@
     byId("banner").append(banner(seqsum));
     const created = typeof data.model.created === "string" ? data.model.created : "unknown";
     byId("about-text").textContent = thousands(data.model.parameters) + " parameters, " +
-      data.model.units + " LSTM units, answers written " + data.answer_order + " order; unsure below " +
+      data.model.units + " LSTM units, answers written " +
+      (data.answer_order === "reversed" ? "last character first" : "first character first") + "; unsure below " +
       percent(data.threshold) + " agreement; created " + created +
       "; names characters as Unicode " + data.characters.unicode_version + ".";
     const input = byId("input");
