@@ -145,7 +145,7 @@ def page_data(model: ModelFile, source: str, domain_map: dict | None = None) -> 
         "max_input_chars": MAX_INPUT_CHARS,
         "weights": _weights(model),
         "characters": character_tables(),
-        "map": domain_map,  # the domain map, drawn by the page when present (none is made yet)
+        "map": domain_map,  # a map of the domain for the page to draw; None: no map section
     }
 
 

@@ -471,7 +471,7 @@
     byId("sum").addEventListener("submit", (event) => event.preventDefault());
     input.value = example(data.domain);
     update();
-    // The domain map (issue 16's second half) is drawn here when the data carries one.
+    // The map section (id map-body) is shown only when the data carries a map of the domain.
     if (data.map && typeof data.map === "object") byId("map").hidden = false;
   }
 
