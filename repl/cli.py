@@ -32,6 +32,7 @@ from .training import (
     train_and_save,
     training_options,
 )
+from .web import write_page
 
 
 def load_or_train(choice: locations.ModelChoice) -> ModelFile:
@@ -143,6 +144,17 @@ def map_request(predictor, map_path: str | None, map_others: str | None) -> int 
         return map_options(predictor, map_others)
     except MapError as error:
         raise Failure(str(error)) from None
+
+
+@cli.command()
+@click.option("--model", "model_path", metavar="PATH", help="Model file (default as for the REPL).")
+@click.option("--out", type=click.Path(dir_okay=False), default="seqsum.html", show_default=True,
+              metavar="FILE", help="Where to write the page.")
+def web(model_path, out):
+    """Write one self-contained HTML page that answers like the CLI, offline."""
+    choice = locations.choose_model(model_path)
+    size = write_page(out, read_model_file(choice.path), choice.source)
+    click.echo(f"wrote {out} ({size / 1e6:.2f} MB): open it in any browser, it needs no network")
 
 
 def run(argv: list[str] | None = None) -> int:

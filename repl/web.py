@@ -1,0 +1,179 @@
+"""`seqsum-repl web`: one self-contained HTML page that answers like the CLI, offline.
+
+The page is built from the templates in `repl/web/` (markup, style, script), with everything
+inlined: the weights as float32 little-endian base64, the few metadata values the page shows,
+and the tables the parser's messages need to name characters the way Python's `unicodedata`
+does. It loads nothing from the network and works opened straight from disk.
+
+Model data goes into a `<script type="application/json">` element with `<`, `>`, `&` and the
+line separators U+2028/U+2029 escaped, so no metadata value (a file name, a date, a figure)
+can end that element or start markup; the script sets every text with `textContent`.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import json
+import math
+import os
+import re
+import unicodedata
+from importlib.resources import files
+
+import numpy as np
+
+from ..core.atomic import write_bytes
+from ..core.confidence import ConfidenceRule
+from ..core.domain import VOCABULARY
+from ..core.forward import WEIGHT_NAMES
+from ..core.modelfile import ModelFile, answer_order
+from ..core.parse import MAX_INPUT_CHARS
+
+TEMPLATE_DIR = "web"
+DATA_MARK = "/*SEQSUM:DATA*/"
+STYLE_MARK = "/*SEQSUM:STYLE*/"
+SCRIPT_MARK = "/*SEQSUM:SCRIPT*/"
+POLICY_MARK = "/*SEQSUM:POLICY*/"
+_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_MAX_PREFIX = 90  # front coding of character names: longest shared prefix one symbol can say
+
+
+def _template(name: str) -> str:
+    return (files(__package__) / TEMPLATE_DIR / name).read_text(encoding="utf-8")
+
+
+def script_json(value) -> str:
+    """JSON that is safe as the text of a <script> element: nothing in it can close the element."""
+    text = json.dumps(_finite(value), ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return re.sub("[<>&\u2028\u2029]", lambda match: _JSON_ESCAPES[match.group()], text)
+
+
+def _finite(value):
+    """`value` with NaN and infinities (which JSON cannot carry) replaced by null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def _ranges(code_points: list[int]) -> list[int]:
+    """Sorted code points -> flat [start, count, start, count, ...] of their runs."""
+    out: list[int] = []
+    for cp in code_points:
+        if out and out[-2] + out[-1] == cp:
+            out[-1] += 1
+        else:
+            out += [cp, 1]
+    return out
+
+
+@functools.cache
+def character_tables() -> dict:
+    """What the parser's messages need to name any character as core/parse.py does.
+
+    `code`: characters shown as U+XXXX (not printable, or a space); `numeric`: Unicode digits and
+    other characters with a numeric value; `serial`: runs named PREFIX-XXXX after their code point
+    (CJK ideographs and the like); `names`: every other name, front coded (one symbol saying how
+    many leading characters it shares with the previous name, then the rest, then `|`), for the
+    code points listed in `named`. Built from this Python's unicodedata, so the page and the CLI
+    that wrote it agree.
+    """
+    code, numeric, named, serial, names = [], [], [], [], []
+    previous = ""
+    for cp in range(0x110000):
+        ch = chr(cp)
+        if not ch.isprintable() or ch.isspace():
+            code.append(cp)
+        if unicodedata.category(ch) == "Nd" or unicodedata.numeric(ch, None) is not None:
+            numeric.append(cp)
+        name = unicodedata.name(ch, None)
+        if name is None:
+            continue
+        suffix = f"-{cp:04X}"
+        if name.endswith(suffix):
+            prefix = name[: -len(suffix)]
+            if serial and serial[-1][0] + serial[-1][1] == cp and serial[-1][2] == prefix:
+                serial[-1][1] += 1
+            else:
+                serial.append([cp, 1, prefix])
+            continue
+        shared = min(len(os.path.commonprefix([previous, name])), _MAX_PREFIX)
+        names.append(chr(ord("#") + shared) + name[shared:] + "|")
+        named.append(cp)
+        previous = name
+    return {
+        "code": _ranges(code),
+        "numeric": _ranges(numeric),
+        "serial": [value for run in serial for value in run],
+        "named": _ranges(named),
+        "names": "".join(names),
+        "prefix_base": ord("#"),
+        "unicode_version": unicodedata.unidata_version,
+    }
+
+
+def _weights(model: ModelFile) -> dict:
+    """Each weight as {shape, data}: float32 little-endian bytes in base64."""
+    out = {}
+    for name in WEIGHT_NAMES:
+        array = np.ascontiguousarray(model.network.weights[name], dtype="<f4")
+        out[name] = {"shape": list(array.shape), "data": base64.b64encode(array.tobytes()).decode("ascii")}
+    return out
+
+
+def page_data(model: ModelFile, source: str, domain_map: dict | None = None) -> dict:
+    """Everything the page's script reads: the model, its display metadata, the name tables."""
+    meta = model.meta
+    return {
+        "model": {
+            "file": model.path.name,
+            "source": source,
+            "created": meta.get("created"),
+            "figures": meta.get("figures"),
+            "parameters": model.parameters,
+            "units": model.network.units,
+        },
+        "domain": model.domain.to_dict(),
+        "answer_order": answer_order(meta),
+        "threshold": ConfidenceRule.from_meta(meta).threshold,
+        "vocabulary": VOCABULARY,
+        "max_input_chars": MAX_INPUT_CHARS,
+        "weights": _weights(model),
+        "characters": character_tables(),
+        "map": domain_map,  # a map of the domain for the page to draw; None: no map section
+    }
+
+
+def _policy(script: str, style: str) -> str:
+    """A Content-Security-Policy that lets the browser run this page's own script and style and
+    nothing else: no other script, no loads of any kind."""
+    def digest(text: str) -> str:
+        return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+    return f"default-src 'none'; script-src {digest(script)}; style-src {digest(style)}"
+
+
+def page_html(model: ModelFile, source: str = "--model", domain_map: dict | None = None) -> str:
+    """The whole page as one HTML document."""
+    script = _template("seqsum.js")
+    style = _template("page.css")
+    if "</" in script or "</" in style:
+        raise ValueError("a page template would end its own element early")
+    html = _template("page.html")
+    data = script_json(page_data(model, source, domain_map))
+    for mark, text in ((POLICY_MARK, _policy(script, style)), (STYLE_MARK, style),
+                       (SCRIPT_MARK, script), (DATA_MARK, data)):  # data last: its text is not searched
+        html = html.replace(mark, text, 1)
+    return html
+
+
+def write_page(path: os.PathLike | str, model: ModelFile, source: str = "--model") -> int:
+    """Write the page atomically; returns its size in bytes."""
+    data = page_html(model, source).encode("utf-8")
+    write_bytes(path, data)
+    return len(data)

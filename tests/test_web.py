@@ -1,0 +1,258 @@
+"""`seqsum-repl web`: the page's script, run in an embedded V8, answers as `--json` does.
+
+No browser is needed: the page's own script runs in mini-racer with a stand-in `document` that
+only hands it the embedded data, exactly as a browser would (the JSON element's text).
+"""
+
+import json
+import random
+import subprocess
+import sys
+import unicodedata
+from contextlib import contextmanager
+from html.parser import HTMLParser
+
+import pytest
+from click.testing import CliRunner
+
+from seqsum.core.confidence import MEASURE
+from seqsum.core.domain import Domain
+from seqsum.core.modelfile import read_model_file
+from seqsum.models import bundled_model_path
+from seqsum.repl.cli import cli
+from seqsum.repl.web import page_html
+
+from .conftest import write_numpy_model
+
+py_mini_racer = pytest.importorskip("py_mini_racer")
+
+TOLERANCE = 1e-5
+HOSTILE = "</script><script>alert(1)</script><!-- \u2028\u2029 & ]]> </style>"
+
+
+class Elements(HTMLParser):
+    """Every start tag of a page, and the raw text of each <script> element with its attributes."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=False)
+        self.tags: list[str] = []
+        self.scripts: list[tuple[dict, str]] = []
+        self._in_script: dict | None = None
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        if tag == "script":
+            self._in_script = dict(attrs)
+            self.scripts.append((self._in_script, ""))
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = None
+
+    def handle_data(self, data):
+        if self._in_script is not None:
+            attrs, text = self.scripts[-1]
+            self.scripts[-1] = (attrs, text + data)
+
+
+def scripts(html: str) -> tuple[str, str]:
+    """(the embedded data's text, the program's text) as the browser would see them."""
+    found = Elements(html).scripts
+    assert [attrs for attrs, _ in found] == [{"type": "application/json", "id": "seqsum-data"}, {}]
+    return found[0][1], found[1][1]
+
+
+@contextmanager
+def page_engine(html: str):
+    """A V8 context that has run the page's script: `seqsum` is defined in it."""
+    data, program = scripts(html)
+    with py_mini_racer.MiniRacer() as engine:
+        engine.eval("globalThis.document = {getElementById: (id) => id === 'seqsum-data' ? "
+                    f"{{textContent: {json.dumps(data)}}} : null}};")
+        engine.eval(program)
+        yield engine
+
+
+def page_answers(engine, texts: list[str]) -> list[dict]:
+    return json.loads(engine.eval(f"JSON.stringify({json.dumps(texts)}.map(seqsum.answer))"))
+
+
+def cli_answers(model_path, texts: list[str]) -> list[dict]:
+    """One `--json` record per text, as `seqsum-repl --json -e TEXT ...` prints them."""
+    args = ["--model", str(model_path), "--json"]
+    for text in texts:
+        args += ["-e", text]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code in (0, 1), result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(records) == len(texts)
+    for record in records:
+        record.pop("line", None)  # the pipe's line number: the page answers one text at a time
+    return records
+
+
+UNICODE_DIGITS = "١٢٣۴߀०৩๕໖၇²³¹½⅓Ⅻⅻ一二〇𝟘𝟙１２"
+OTHER_CHARACTERS = "-.,eE*/×÷^%()=ax'\\\x00\x07\x1b\u200b\u3000\xa0€🙂é\r"
+
+
+def expressions(domain: Domain, count: int, seed: int) -> list[str]:
+    """`count` texts, valid and invalid, with the corners every domain has."""
+    top = domain.max_operand
+    terms = domain.terms
+
+    def sum_of(values, spaced=False):
+        pad = (lambda: " " * random_.randint(0, 2)) if spaced else (lambda: "")
+        return "+".join(pad() + str(v) + pad() for v in values)
+
+    random_ = random.Random(seed)
+    corners = [sum_of([0] * terms), sum_of([1] * terms), sum_of([top] * terms),
+               sum_of([top + 1] + [0] * (terms - 1)), sum_of([0] * (terms + 1)), sum_of([1] * (terms - 1)),
+               "", "   ", "\t", "+" * terms, "1" * 41 + "+1", "9" * 201, "1+" * 150, "-1+2", "1.5+2",
+               "1,5+2", "1e3+2", "e+1", "٣+1", "1 2+3", "12\t3+4", "0" * 30 + "7+" + "3" * 1,
+               sum_of([top] * terms) + "\n", sum_of([2] * terms) + "\r\n", "\u3000" + sum_of([3] * terms)]
+    texts = corners[:]
+    while len(texts) < count:
+        values = [random_.randint(0, top) for _ in range(terms)]
+        kind = random_.random()
+        if kind < 0.55:
+            text = sum_of(values, spaced=random_.random() < 0.3)
+            if random_.random() < 0.1:
+                text = "0" + text  # a leading zero is allowed
+        elif kind < 0.65:
+            values[random_.randrange(terms)] = random_.randint(top + 1, top * 20 + 20)
+            text = sum_of(values)
+        elif kind < 0.75:
+            text = sum_of(values[: random_.choice([1, terms + 1, terms + 2])] + [1] * (terms + 1))
+            text = "+".join(text.split("+")[: random_.choice([1, terms + 1, terms + 2])])
+        else:
+            pool = UNICODE_DIGITS if kind < 0.87 else OTHER_CHARACTERS
+            chars = list(sum_of(values))
+            chars.insert(random_.randrange(len(chars) + 1), random_.choice(pool))
+            text = "".join(chars)
+        texts.append(text)
+    return texts
+
+
+def assert_same_records(page: list[dict], expected: list[dict]) -> float:
+    """Field for field, probabilities within TOLERANCE; returns the largest difference seen."""
+    largest = 0.0
+    for got, want in zip(page, expected, strict=True):
+        assert list(got) == list(want), (got, want)
+        if "error" in want:
+            assert got == want
+            continue
+        for key in ("input", "operands", "prediction", "truth", "correct", "low_confidence"):
+            assert got[key] == want[key], (key, got, want)
+        pairs = [(got["confidence"], want["confidence"]), (got["agreement"], want["agreement"])]
+        assert len(got["chars"]) == len(want["chars"])
+        for mine, theirs in zip(got["chars"], want["chars"]):
+            assert list(mine) == list(theirs) and mine["char"] == theirs["char"]
+            pairs.append((mine["p"], theirs["p"]))
+            for (c1, p1), (c2, p2) in zip(mine["alternatives"], theirs["alternatives"], strict=True):
+                pairs.append((p1, p2))
+                if p2 > 1e-4:  # runners-up far above float32 noise must be the same symbols
+                    assert c1 == c2, (mine, theirs)
+        for a, b in pairs:
+            largest = max(largest, abs(a - b))
+    assert largest <= TOLERANCE
+    return largest
+
+
+def compare(model_path, count: int, seed: int) -> list[dict]:
+    model = read_model_file(model_path)
+    texts = expressions(model.domain, count, seed)
+    with page_engine(page_html(model)) as engine:
+        page = page_answers(engine, texts)
+    expected = cli_answers(model_path, texts)
+    assert sum("error" in r for r in expected) > count // 5  # both kinds, many of each
+    assert sum("error" not in r for r in expected) > count // 2
+    assert_same_records(page, expected)
+    return expected
+
+
+def test_page_answers_as_the_cli_does_for_the_bundled_model():
+    compare(bundled_model_path(), 1000, seed=1)
+
+
+def test_page_answers_as_the_cli_does_for_three_terms_in_reading_order(tmp_path):
+    # This random network's agreements run from 0 to about 0.05: a threshold inside that range
+    # makes some answers unsure and some not.
+    calibrated = {"confidence": {"measure": MEASURE, "threshold": 0.015, "mean_agreement": 0.01875}}
+    path = write_numpy_model(tmp_path / "three.keras", Domain(terms=3, max_operand=99), seed=2,
+                             meta=calibrated)
+    records = compare(path, 1000, seed=2)
+    assert {r["low_confidence"] for r in records if "error" not in r} == {True, False}
+
+
+def test_page_answers_as_the_cli_does_for_three_digit_operands(tmp_path):
+    path = write_numpy_model(tmp_path / "wide.keras", Domain(terms=2, max_operand=999), units=8,
+                             meta={"answer_order": "reversed"})
+    compare(path, 300, seed=3)
+
+
+def test_page_names_every_character_as_python_does(numpy_model):
+    with page_engine(page_html(read_model_file(numpy_model))) as engine:
+        names = json.loads(engine.eval(
+            "JSON.stringify(Array.from({length: Math.ceil(0x110000 / 5)}, "
+            "(_, i) => seqsum.characterName(5 * i)))"
+        ))
+    expected = [unicodedata.name(chr(cp), None) for cp in range(0, 0x110000, 5)]
+    assert names == expected
+
+
+def hostile_model(tmp_path, text: str):
+    meta = {"created": text, "figures": {"all": {"exact_match": text, "count": text}}}
+    return read_model_file(write_numpy_model(tmp_path / "<script>alert(1)&.keras", meta=meta))
+
+
+def test_no_metadata_value_can_break_out_of_the_page(tmp_path):
+    plain = Elements(page_html(hostile_model(tmp_path, "2026-01-01")))
+    html = page_html(hostile_model(tmp_path, HOSTILE))
+    assert Elements(html).tags == plain.tags  # the same elements, whatever the file holds
+    data, _ = scripts(html)
+    assert json.loads(data)["model"]["created"] == HOSTILE
+    assert json.loads(data)["model"]["figures"]["all"]["exact_match"] == HOSTILE
+    with page_engine(html) as engine:
+        assert engine.eval("seqsum.data.model.created") == HOSTILE
+        assert engine.eval("seqsum.data.model.file") == "<script>alert(1)&.keras"
+        assert engine.eval("seqsum.answer('1+2').truth") == 3
+
+
+def test_page_sets_text_never_markup_and_loads_nothing(numpy_model):
+    html = page_html(read_model_file(numpy_model))
+    data, program = scripts(html)
+    for markup_sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+        assert markup_sink not in program
+    markup = html.replace(data, "")  # base64 weights could spell anything
+    for load in ("http:", "https:", "src=", "href=", "url(", "@import", "fetch(", "XMLHttpRequest",
+                 "import(", "WebSocket", "<link", "<img", "<iframe"):
+        assert load not in markup, load
+    assert "default-src 'none'" in markup
+
+
+def test_web_command_writes_the_page_without_tensorflow(numpy_model, tmp_path):
+    out = tmp_path / "page.html"
+    program = (
+        "import sys; from seqsum.repl.cli import run; "
+        f"status = run(['web', '--model', {str(numpy_model)!r}, '--out', {str(out)!r}]); "
+        "print('tensorflow' in sys.modules, status)"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120)
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith(f"wrote {out} (") and "MB" in lines[0]
+    assert lines[1:] == ["False 0"]
+    assert out.read_text(encoding="utf-8") == page_html(read_model_file(numpy_model))
+
+
+def test_web_command_refuses_an_unusable_model_in_one_line(tmp_path):
+    result = CliRunner().invoke(cli, ["web", "--model", str(tmp_path / "none.keras"),
+                                      "--out", str(tmp_path / "page.html")])
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "no such file" in result.stderr
+    assert not (tmp_path / "page.html").exists()
+
+
+def test_bundled_model_page_is_at_most_3_mb():
+    assert len(page_html(read_model_file(bundled_model_path()), "bundled").encode()) <= 3_000_000
