@@ -12,7 +12,7 @@ import unicodedata
 from contextlib import contextmanager
 from html.parser import HTMLParser
 
-import pytest
+import py_mini_racer  # the test extra installs it: the page's script runs in its V8
 from click.testing import CliRunner
 
 from seqsum.core.confidence import MEASURE
@@ -23,8 +23,6 @@ from seqsum.repl.cli import cli
 from seqsum.repl.web import page_html
 
 from .conftest import write_numpy_model
-
-py_mini_racer = pytest.importorskip("py_mini_racer")
 
 TOLERANCE = 1e-5
 HOSTILE = "</script><script>alert(1)</script><!-- \u2028\u2029 & ]]> </style>"
