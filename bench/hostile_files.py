@@ -1,0 +1,67 @@
+"""What a decompression bomb costs: time, peak memory and exit status of `seqsum-repl -e 1+1`.
+
+    python bench/hostile_files.py [--model PATH] [--padding-mib 1024] [--runs 3]
+
+Builds three copies of the model (tests/hostile.py, a few MB each on disk): its metadata padded
+with spaces, its weights archive padded with zeros, and one weight declared as a huge array.
+Each is answered by the installed command in a fresh process; peak resident memory is that
+process's own (os.wait4). The bundled model itself is measured alongside. Target (issue 17):
+refused with exit status 2 in well under a second, below ~200 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ holds the bomb builders
+
+from tests.hostile import metadata_bomb, npy_bomb, weights_bomb  # noqa: E402
+
+BIN = Path(sys.executable).parent
+BUNDLED = Path(__file__).resolve().parents[1] / "models" / "default.keras"
+
+
+def run(model: Path) -> tuple[float, int, float, str]:
+    """(seconds, exit status, peak RSS in MB, last line of stderr) of one `-e 1+1`."""
+    start = time.perf_counter()
+    process = subprocess.Popen([str(BIN / "seqsum-repl"), "-e", "1+1", "--model", str(model)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    stderr = process.stderr.read().decode(errors="replace")
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    last = (stderr.strip().splitlines() or [""])[-1]
+    return seconds, process.returncode, usage.ru_maxrss / 1024, last
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, default=BUNDLED)
+    parser.add_argument("--padding-mib", type=int, default=1024)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    padding = args.padding_mib << 20
+    with tempfile.TemporaryDirectory() as folder:
+        files = {"unchanged model": args.model}
+        for build in (metadata_bomb, weights_bomb, npy_bomb):
+            path = build(args.model, Path(folder) / f"{build.__name__}.keras", padding)
+            files[f"{build.__name__} ({args.padding_mib} MiB)"] = path
+        print(f"{'file':<28}{'on disk':>10}{'seconds':>10}{'peak RSS':>11}{'exit':>6}  message")
+        for label, path in files.items():
+            runs = [run(path) for _ in range(args.runs)]
+            seconds = statistics.median(r[0] for r in runs)
+            peak = max(r[2] for r in runs)
+            status, message = runs[-1][1], runs[-1][3]
+            size = path.stat().st_size / 1e6
+            print(f"{label:<28}{size:>8.1f}MB{seconds:>9.2f}s{peak:>8.0f} MB{status:>6}  {message[:90]}")
+
+
+if __name__ == "__main__":
+    main()
