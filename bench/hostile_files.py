@@ -3,9 +3,10 @@
     python bench/hostile_files.py [--model PATH] [--padding-mib 1024] [--runs 3]
 
 Builds three copies of the model (tests/hostile.py, a few MB each on disk): its metadata padded
-with spaces, its weights archive padded with zeros, and one weight declared as a huge array.
-Each is answered by the installed command in a fresh process; peak resident memory is that
-process's own (os.wait4). The bundled model itself is measured alongside. Target (issue 17):
+with spaces, its weights archive padded with zeros, and one weight inflating to 128 MiB inside
+the weights archive. Each is answered by the installed command in a fresh process; peak resident
+memory is that process's own (os.wait4). `read` is read_model_file alone, in this process (the
+rest of a run is start-up). The bundled model itself is measured alongside. Target (issue 17):
 refused with exit status 2 in well under a second, below ~200 MB.
 """
 
@@ -22,7 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ holds the bomb builders
 
-from tests.hostile import metadata_bomb, npy_bomb, weights_bomb  # noqa: E402
+from seqsum.core.modelfile import ModelFileError, read_model_file  # noqa: E402
+from tests.hostile import NPY_PADDING, metadata_bomb, npy_bomb, weights_bomb  # noqa: E402
 
 BIN = Path(sys.executable).parent
 BUNDLED = Path(__file__).resolve().parents[1] / "models" / "default.keras"
@@ -41,6 +43,18 @@ def run(model: Path) -> tuple[float, int, float, str]:
     return seconds, process.returncode, usage.ru_maxrss / 1024, last
 
 
+def read_seconds(model: Path, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        try:
+            read_model_file(model)
+        except ModelFileError:
+            pass
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=BUNDLED)
@@ -50,17 +64,20 @@ def main() -> None:
     padding = args.padding_mib << 20
     with tempfile.TemporaryDirectory() as folder:
         files = {"unchanged model": args.model}
-        for build in (metadata_bomb, weights_bomb, npy_bomb):
-            path = build(args.model, Path(folder) / f"{build.__name__}.keras", padding)
-            files[f"{build.__name__} ({args.padding_mib} MiB)"] = path
-        print(f"{'file':<28}{'on disk':>10}{'seconds':>10}{'peak RSS':>11}{'exit':>6}  message")
+        for build, size in ((metadata_bomb, padding), (weights_bomb, padding), (npy_bomb, NPY_PADDING)):
+            path = build(args.model, Path(folder) / f"{build.__name__}.keras", size)
+            files[f"{build.__name__} ({size >> 20} MiB)"] = path
+        print(f"{'file':<26}{'on disk':>9}{'run':>8}{'read':>9}{'peak RSS':>10}{'exit':>5}  message")
         for label, path in files.items():
             runs = [run(path) for _ in range(args.runs)]
             seconds = statistics.median(r[0] for r in runs)
             peak = max(r[2] for r in runs)
             status, message = runs[-1][1], runs[-1][3]
             size = path.stat().st_size / 1e6
-            print(f"{label:<28}{size:>8.1f}MB{seconds:>9.2f}s{peak:>8.0f} MB{status:>6}  {message[:90]}")
+            read = read_seconds(path, args.runs) * 1000
+            problem = message.partition(".keras': ")[2] or message
+            print(f"{label:<26}{size:>7.1f}MB{seconds:>7.2f}s{read:>7.0f}ms{peak:>7.0f} MB{status:>5}  "
+                  f"{problem[:70]}")
 
 
 if __name__ == "__main__":

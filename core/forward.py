@@ -27,6 +27,10 @@ WEIGHT_NAMES = (
 )
 
 
+MAX_UNITS = 1024
+"""The largest network seqsum trains and reads (files are capped by size, see core.modelfile)."""
+
+
 def weight_shapes(units: int, vocabulary: int = 12) -> dict[str, tuple[int, ...]]:
     """The shape of every weight of the network with `units` LSTM units, by seqsum's names."""
     return {

@@ -17,6 +17,7 @@ import click
 
 from ..core.codec import ANSWER_ORDERS
 from ..core.domain import DomainError
+from ..core.forward import MAX_UNITS
 from ..core.modelfile import ModelFile, ModelFileError, read_model_file
 from . import locations
 from .style import disable_color, error_line, warning_line
@@ -123,7 +124,7 @@ def training_options(function):
         click.option("--train-size", type=click.IntRange(1, 10_000_000), default=None,
                      metavar="N", help="Training examples drawn from the trained tuples "
                      "(default: all of them for small domains, 200,000 for large ones)."),
-        click.option("--units", type=click.IntRange(1, 4096), default=None,
+        click.option("--units", type=click.IntRange(1, MAX_UNITS), default=None,
                      help="LSTM units (128 in the reference)."),
         click.option("--answer-order", type=click.Choice(ANSWER_ORDERS), default=None,
                      help="Write the answer last character first (reversed, the default) or "
