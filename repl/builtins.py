@@ -7,7 +7,9 @@ from pathlib import Path
 import click
 
 from ..core.atomic import write_bytes
+from ..core.metadata import subset_figures
 from ..core.modelfile import ModelFileError, read_model_file
+from ..core.printable import visible
 from . import locations, render
 from .commands import command, help_lines
 from .progress import percent, sparkline
@@ -88,7 +90,7 @@ def save(session, argument: str) -> None:
     except OSError as error:
         session.error(f"could not save to {path}: {error.strerror or error}; nothing was changed")
         return
-    session.say(f"saved {path}")
+    session.say(f"saved {visible(path)}")
 
 
 def _retrain_parser() -> click.Command:
@@ -148,7 +150,7 @@ def _run_retrain(session, config, destination: Path, plot: Path | None) -> None:
     from .progress import TerminalProgress
     from .training import train_and_save
 
-    before = (session.model.meta.get("figures") or {}).get("all", {}).get("exact_match")
+    before = subset_figures(session.model.meta, "all")
     session.say(f"retraining ({config.domain.describe()}); Ctrl-C cancels", "class:dim")
     progress = TerminalProgress(sys.stderr, epoch_lines=False)
     try:
@@ -165,9 +167,9 @@ def _run_retrain(session, config, destination: Path, plot: Path | None) -> None:
     session.use(outcome.model, locations.ModelChoice(destination, "retrained"))
     after = outcome.evaluation.all.exact_match
     held = outcome.evaluation.heldout
-    shown_before = percent(before) if before is not None else "n/a"
+    shown_before = percent(before[0]) if before else "n/a"
     session.say(
-        f"saved {destination}: exact match {shown_before} -> {percent(after)} "
+        f"saved {visible(destination)}: exact match {shown_before} -> {percent(after)} "
         f"(held-out {percent(held.exact_match)} of {held.count:,}), "
         f"{len(outcome.history)} epochs in {outcome.seconds:.0f}s"
     )

@@ -18,7 +18,9 @@ import click
 from ..core.codec import ANSWER_ORDERS
 from ..core.domain import DomainError
 from ..core.forward import MAX_UNITS
+from ..core.metadata import subset_figures
 from ..core.modelfile import ModelFile, ModelFileError, read_model_file
+from ..core.printable import visible
 from . import locations
 from .style import disable_color, error_line, warning_line
 
@@ -45,7 +47,7 @@ def load_or_train(choice: locations.ModelChoice) -> ModelFile:
         from .training import train_and_save
 
         outcome = train_and_save(TrainConfig(), choice.path, TerminalProgress(sys.stderr))
-        sys.stderr.write(f"saved {choice.path}: {summary(outcome.model)}\n")
+        sys.stderr.write(f"saved {visible(choice.path)}: {summary(outcome.model)}\n")
         return outcome.model
     return read_model_file(choice.path)
 
@@ -53,13 +55,11 @@ def load_or_train(choice: locations.ModelChoice) -> ModelFile:
 def summary(model: ModelFile) -> str:
     from .progress import percent
 
-    figures = model.meta.get("figures") or {}
     parts = []
-    for name in ("all", "heldout"):
-        subset = figures.get(name)
-        if subset and subset.get("count"):
-            label = "held-out" if name == "heldout" else "all"
-            parts.append(f"exact match {label} {percent(subset['exact_match'])} of {subset['count']:,}")
+    for name, label in (("all", "all"), ("heldout", "held-out")):
+        figures = subset_figures(model.meta, name)
+        if figures:
+            parts.append(f"exact match {label} {percent(figures[0])} of {figures[1]:,}")
     return "; ".join(parts) or "not evaluated"
 
 
@@ -183,11 +183,11 @@ def train(out, plot, **options):
     outcome = train_and_save(config, out, progress, Path(plot) if plot else None)
     best = outcome.history[outcome.model.meta["training"]["best_epoch"] - 1]
     click.echo(
-        f"saved {out}: {summary(outcome.model)}; {len(outcome.history)} epochs in "
+        f"saved {visible(out)}: {summary(outcome.model)}; {len(outcome.history)} epochs in "
         f"{outcome.seconds:.0f}s, best epoch {best.epoch}"
     )
     if plot:
-        click.echo(f"chart written to {plot}")
+        click.echo(f"chart written to {visible(plot)}")
 
 
 @cli.command()
@@ -203,7 +203,8 @@ def evaluate(model_path, as_json):
     model = read_model_file(choice.path)
     evaluation = run_evaluation(Predictor(model))
     if as_json:
-        click.echo(json.dumps({"model": str(model.path), **evaluation.to_dict()}, indent=2))
+        # ASCII-only (non-ASCII as \\u escapes), and never NaN or Infinity, which are not JSON
+        click.echo(json.dumps({"model": str(model.path), **evaluation.to_dict()}, indent=2, allow_nan=False))
     else:
         click.echo(evaluation_text(model, evaluation))
 

@@ -13,6 +13,8 @@ import numpy as np
 
 from ..core.answer import Answer, Answers, shown, shown_answer
 from ..core.domain import VOCABULARY
+from ..core.metadata import subset_figures
+from ..core.printable import visible, visible_json
 from .progress import percent
 from .style import ANSI
 
@@ -176,21 +178,21 @@ def json_tails(answers: Answers, alternatives: int = 3) -> list[str]:
 
 
 def json_record(text: str, tail: str) -> str:
-    """`{"input": text, ...tail}`: the same key order as the documented record."""
-    return '{"input": ' + json.dumps(text, ensure_ascii=False) + ", " + tail
+    """`{"input": text, ...tail}`: the same key order as the documented record. The line as
+    typed keeps every character, control characters as \\u escapes (core.printable)."""
+    return '{"input": ' + visible_json(json.dumps(text, ensure_ascii=False)) + ", " + tail
 
 
 def json_error(text: str, line: int, reason: str) -> str:
-    return json.dumps({"input": text, "line": line, "error": reason}, ensure_ascii=False)
+    return visible_json(json.dumps({"input": text, "line": line, "error": reason}, ensure_ascii=False))
 
 
 def banner(model, source: str) -> Fragments:
-    figures = model.meta.get("figures") or {}
-    exact = (figures.get("all") or {}).get("exact_match")
-    quality = f", exact match {percent(exact)}" if exact is not None else ""
+    figures = subset_figures(model.meta, "all")
+    quality = f", exact match {percent(figures[0])}" if figures else ""
     return [
         ("class:prediction", "seqsum"),
-        ("", f" · {model.path.name} ({source}) · {model.domain.describe()}{quality} · "),
+        ("", f" · {visible(model.path.name)} ({source}) · {model.domain.describe()}{quality} · "),
         ("class:dim", ":help"),
         ("", "\n"),
     ]

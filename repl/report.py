@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from ..core.confidence import RELATIVE_THRESHOLD, ConfidenceRule
+from ..core.metadata import fraction, records, section, subset_figures
 from ..core.modelfile import ModelFile
+from ..core.printable import value_text, visible
 from ..core.scoring import Evaluation
 from .progress import percent, sparkline
 
@@ -19,7 +21,7 @@ def evaluation_text(model: ModelFile, evaluation: Evaluation) -> str:
     scope = "every tuple" if evaluation.exhaustive else f"a seeded sample of {evaluation.all.count:,}"
     c = evaluation.confidence
     lines = [
-        f"model {model.path}: {model.domain.describe()}, evaluated on {scope}",
+        f"model {visible(model.path)}: {model.domain.describe()}, evaluated on {scope}",
         f"  {'':<10}{'exact match':>12}{'per char':>10}{'count':>10}",
     ]
     for label, subset in (("all", evaluation.all), ("held-out", evaluation.heldout),
@@ -51,14 +53,14 @@ def evaluation_text(model: ModelFile, evaluation: Evaluation) -> str:
 
 
 def info_text(model: ModelFile, source: str) -> str:
+    """What the file records, each value shown as far as it makes sense (core.metadata)."""
     meta = model.meta
-    training = meta.get("training") or {}
-    figures = meta.get("figures") or {}
-    versions = meta.get("versions") or {}
-    history = meta.get("history") or []
+    training = {key: value_text(value, 40) for key, value in section(meta, "training").items()}
+    versions = section(meta, "versions")
+    history = [fraction(r.get("heldout_exact")) for r in records(meta.get("history"))]
     rule = model.heldout_rule
     lines = [
-        f"model file  {model.path} ({source})",
+        f"model file  {visible(model.path)} ({source})",
         f"domain      {model.domain.describe()} (question {model.domain.input_width} chars, "
         f"answer {model.domain.answer_width})",
         f"network     LSTM({model.network.units}) -> RepeatVector -> LSTM({model.network.units}) "
@@ -74,13 +76,12 @@ def info_text(model: ModelFile, source: str) -> str:
             f"{training.get('seconds')}s, best epoch {training.get('best_epoch')}"
         )
     for name, label in (("all", "all"), ("heldout", "held-out"), ("trained", "trained")):
-        subset = figures.get(name)
-        if subset:
-            lines.append(
-                f"exact match {label:<9} {_pct(subset['exact_match'])} of {subset['count']:,}"
-            )
+        figures = subset_figures(meta, name)
+        if figures:
+            lines.append(f"exact match {label:<9} {_pct(figures[0])} of {figures[1]:,}")
+    history = [value for value in history if value is not None]
     if history:
-        lines.append(f"held-out    {sparkline([r['heldout_exact'] for r in history], 0.0, 1.0)}")
+        lines.append(f"held-out    {sparkline(history, 0.0, 1.0)}")
     rule = ConfidenceRule.from_meta(meta)
     lines.append(
         f"unsure when fewer than {percent(rule.threshold)} of related sums agree with the answer"
@@ -90,7 +91,8 @@ def info_text(model: ModelFile, source: str) -> str:
     )
     if versions:
         lines.append(
-            "made with   " + ", ".join(f"{k} {v}" for k, v in versions.items() if v)
-            + f"; {meta.get('created', '')}"
+            "made with   "
+            + ", ".join(f"{value_text(k, 40)} {value_text(v, 40)}" for k, v in versions.items() if v)
+            + f"; {value_text(meta.get('created', ''), 40)}"
         )
     return "\n".join(lines)
