@@ -150,15 +150,16 @@ def _weights_limit(units: int) -> int:
     return sum(_array_bytes(shape) + ARRAY_OVERHEAD for shape in shapes.values())
 
 
-def _read_array(path: Path, npz: zipfile.ZipFile, name: str, shape: tuple[int, ...] | None) -> np.ndarray:
+def _read_array(path: Path, npz: zipfile.ZipFile, name: str, units: int | None) -> np.ndarray:
     """One weight. Its header is checked before its data is read: float32 (so nothing is ever
-    unpickled), the expected shape (any shape up to MAX_UNITS' when `shape` is None), and
-    exactly as much data as the shape needs."""
-    largest = shape or weight_shapes(MAX_UNITS, len(VOCABULARY))[name]
+    unpickled), the shape `units` imply (when they are not recorded: any shape, within what
+    MAX_UNITS allow), and exactly as much data as the shape needs."""
+    shape = weight_shapes(units, len(VOCABULARY))[name] if units else None
+    largest = weight_shapes(units or MAX_UNITS, len(VOCABULARY))[name]
     data = _read_member(npz, f"{name}.npy", _array_bytes(largest) + ARRAY_OVERHEAD)
     if data is None:
-        raise ModelFileError(path, f"weight {name} is larger than a model of "
-                                   f"{largest[0] if shape else MAX_UNITS} units needs")
+        raise ModelFileError(path, f"weight {name} is larger than a model of {units or MAX_UNITS} "
+                                   "units needs")
     stream = io.BytesIO(data)
     try:
         version = np.lib.format.read_magic(stream)
@@ -185,8 +186,7 @@ def _read_weights(path: Path, data: bytes, units: int | None) -> dict[str, np.nd
             missing = [k for k in WEIGHT_NAMES if f"{k}.npy" not in names]
             if missing:
                 raise ModelFileError(path, f"its weights lack {', '.join(missing)}")
-            shapes = weight_shapes(units, len(VOCABULARY)) if units else dict.fromkeys(WEIGHT_NAMES)
-            return {name: _read_array(path, npz, name, shapes[name]) for name in WEIGHT_NAMES}
+            return {name: _read_array(path, npz, name, units) for name in WEIGHT_NAMES}
     except DAMAGED as error:
         raise ModelFileError(path, f"its weights are damaged ({type(error).__name__})") from None
 
