@@ -64,9 +64,10 @@ class ConfidenceRule:
         if data.get("measure") != MEASURE:  # uncalibrated, or calibrated for an older measure
             return cls()
         threshold, mean = data.get("threshold", DEFAULT_THRESHOLD), data.get("mean_agreement")
-        for name, value in (("threshold", threshold), ("mean_agreement", mean)):
-            if fraction(value) is None and not (name == "mean_agreement" and value is None):
-                raise ValueError(f"its {name} must be a number from 0 to 1, not {quoted(value)}")
+        if fraction(threshold) is None:
+            raise ValueError(f"the threshold must be a number from 0 to 1, not {quoted(threshold)}")
+        if mean is not None and fraction(mean) is None:
+            raise ValueError(f"the mean agreement must be a number from 0 to 1, not {quoted(mean)}")
         return cls(threshold=fraction(threshold), mean_agreement=fraction(mean))
 
     def to_dict(self) -> dict:

@@ -203,7 +203,7 @@ def evaluate(model_path, as_json):
     model = read_model_file(choice.path)
     evaluation = run_evaluation(Predictor(model))
     if as_json:
-        # ASCII-only (non-ASCII as \\u escapes), and never NaN or Infinity, which are not JSON
+        # ASCII-only (non-ASCII as \u escapes), and never NaN or Infinity, which are not JSON
         click.echo(json.dumps({"model": str(model.path), **evaluation.to_dict()}, indent=2, allow_nan=False))
     else:
         click.echo(evaluation_text(model, evaluation))
