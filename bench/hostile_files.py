@@ -4,18 +4,16 @@
 
 Builds three copies of the model (tests/hostile.py, a few MB each on disk): its metadata padded
 with spaces, its weights archive padded with zeros, and one weight inflating to 128 MiB inside
-the weights archive. Each is answered by the installed command in a fresh process; peak resident
-memory is that process's own (os.wait4). `read` is read_model_file alone, in this process (the
-rest of a run is start-up). The bundled model itself is measured alongside. Target (issue 17):
-refused with exit status 2 in well under a second, below ~200 MB.
+the weights archive. Each is answered by the installed command in a fresh process, whose peak
+resident memory is its own (tests/hostile.run_measured). `read` is read_model_file alone, in
+this process (the rest of a run is start-up). The bundled model is measured alongside.
+Target (issue 17): refused with exit status 2 in well under a second, below ~200 MB.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ holds the bomb builders
 
 from seqsum.core.modelfile import ModelFileError, read_model_file  # noqa: E402
-from tests.hostile import NPY_PADDING, metadata_bomb, npy_bomb, weights_bomb  # noqa: E402
+from tests.hostile import NPY_PADDING, metadata_bomb, npy_bomb, run_measured, weights_bomb  # noqa: E402
 
 BIN = Path(sys.executable).parent
 BUNDLED = Path(__file__).resolve().parents[1] / "models" / "default.keras"
@@ -32,15 +30,9 @@ BUNDLED = Path(__file__).resolve().parents[1] / "models" / "default.keras"
 
 def run(model: Path) -> tuple[float, int, float, str]:
     """(seconds, exit status, peak RSS in MB, last line of stderr) of one `-e 1+1`."""
-    start = time.perf_counter()
-    process = subprocess.Popen([str(BIN / "seqsum-repl"), "-e", "1+1", "--model", str(model)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    stderr = process.stderr.read().decode(errors="replace")
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    last = (stderr.strip().splitlines() or [""])[-1]
-    return seconds, process.returncode, usage.ru_maxrss / 1024, last
+    command = [str(BIN / "seqsum-repl"), "-e", "1+1", "--model", str(model)]
+    status, stderr, peak, seconds = run_measured(command)
+    return seconds, status, peak, (stderr.strip().splitlines() or [""])[-1]
 
 
 def read_seconds(model: Path, runs: int) -> float:

@@ -8,7 +8,10 @@ compressed block repeated. The archive is written by hand (zipfile would compres
 from __future__ import annotations
 
 import io
+import os
 import struct
+import subprocess
+import sys
 import zipfile
 import zlib
 from pathlib import Path
@@ -109,3 +112,25 @@ def npy_bomb(model: Path, target: Path, padding: int = NPY_PADDING,
     arrays[f"{name}.npy"] = _deflated(header.getvalue(), 0, padding)
     inner = _archive(arrays, {f"{name}.npy"})
     return _write(model, target, {WEIGHTS_MEMBER: _stored(inner)}, set())
+
+
+_MEASURE = """
+import resource, subprocess, sys, time
+start = time.perf_counter()
+status = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode
+seconds = time.perf_counter() - start
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, status, seconds)
+"""
+
+
+def run_measured(command: list[str]) -> tuple[int, str, float, float]:
+    """(exit status, stderr, peak resident MB, seconds) of `command`.
+
+    It is started from a small Python process of its own: Linux carries a process's peak size
+    over to the program its child executes, so a command started straight from pytest (1.5 GB
+    once the suite has trained) would report pytest's peak, not its own.
+    """
+    result = subprocess.run([sys.executable, "-c", _MEASURE, *command], capture_output=True,
+                            text=True, env=dict(os.environ, NO_COLOR="1"))
+    peak_kb, status, seconds = result.stdout.split()
+    return int(status), result.stderr, int(peak_kb) / 1024, float(seconds)

@@ -2,10 +2,8 @@
 
 import io
 import json
-import os
 import pathlib
 import shutil
-import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -25,7 +23,7 @@ from seqsum.repl.cli import cli
 from seqsum.repl.session import Session
 
 from .conftest import numpy_weights, write_numpy_model
-from .hostile import metadata_bomb, npy_bomb, weights_bomb
+from .hostile import metadata_bomb, npy_bomb, run_measured, weights_bomb
 from .test_repl import Screen
 
 SCRIPT = Path(sys.executable).parent / "seqsum-repl"
@@ -42,17 +40,6 @@ def shown_safely(text: str) -> bool:
     return all(line.isprintable() for line in text.split("\n"))
 
 
-def run_measured(*args: str) -> tuple[int, str, float]:
-    """(exit status, stderr, peak resident MB) of the installed command, in its own process."""
-    process = subprocess.Popen([str(SCRIPT), *args], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, env=dict(os.environ, NO_COLOR="1"))
-    stderr = process.stderr.read().decode()
-    process.stderr.close()
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return process.returncode, stderr, usage.ru_maxrss / 1024
-
-
 @pytest.mark.parametrize("build, reason", [
     (metadata_bomb, "its metadata is larger than seqsum writes (4 MiB at most)"),
     (weights_bomb, "its weights are larger than a model of 128 units needs"),
@@ -64,7 +51,7 @@ def test_decompression_bombs_are_refused_in_little_memory(tmp_path, build, reaso
     path = build(BUNDLED, tmp_path / "bomb.keras", **({} if build is npy_bomb else {"padding": PADDING}))
     assert path.stat().st_size < 8 << 20
     before = path.read_bytes()
-    status, stderr, peak = run_measured("-e", "1+1", "--model", str(path))
+    status, stderr, peak, _ = run_measured([str(SCRIPT), "-e", "1+1", "--model", str(path)])
     assert status == 2
     assert stderr.count("\n") == 1 and reason in stderr and str(path) in stderr
     assert peak < PEAK_MB, f"peak resident memory {peak:.0f} MB"
@@ -92,7 +79,7 @@ def test_a_file_larger_than_any_model_is_refused_unread(tmp_path):
     with open(huge, "wb") as handle:  # sparse: no disk space used
         handle.write(b"PK\x03\x04")
         handle.truncate(1 << 30)
-    status, stderr, peak = run_measured("-e", "1+1", "--model", str(huge))
+    status, stderr, peak, _ = run_measured([str(SCRIPT), "-e", "1+1", "--model", str(huge)])
     assert status == 2 and "larger than any seqsum model file (512 MiB at most)" in stderr
     assert peak < PEAK_MB
 
