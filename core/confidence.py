@@ -31,6 +31,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from .domain import PAD, VOCABULARY, Domain
+from .metadata import fraction
+from .printable import quoted
 
 MEASURE = "agreement over related sums (rotated, totals up to 10 more or less)"
 DEFAULT_THRESHOLD = 0.6  # for model files not calibrated for MEASURE
@@ -53,14 +55,20 @@ class ConfidenceRule:
 
     @classmethod
     def from_meta(cls, meta: dict) -> ConfidenceRule:
-        data = meta.get("confidence") or {}
+        """The rule a model file records; ValueError when it records one that is not usable."""
+        data = meta.get("confidence")
+        if data is None:
+            return cls()
+        if not isinstance(data, dict):
+            raise ValueError(f"expected an object, not {quoted(data)}")
         if data.get("measure") != MEASURE:  # uncalibrated, or calibrated for an older measure
             return cls()
-        mean = data.get("mean_agreement")
-        return cls(
-            threshold=float(data.get("threshold", DEFAULT_THRESHOLD)),
-            mean_agreement=None if mean is None else float(mean),
-        )
+        threshold, mean = data.get("threshold", DEFAULT_THRESHOLD), data.get("mean_agreement")
+        if fraction(threshold) is None:
+            raise ValueError(f"the threshold must be a number from 0 to 1, not {quoted(threshold)}")
+        if mean is not None and fraction(mean) is None:
+            raise ValueError(f"the mean agreement must be a number from 0 to 1, not {quoted(mean)}")
+        return cls(threshold=fraction(threshold), mean_agreement=fraction(mean))
 
     def to_dict(self) -> dict:
         return {"measure": MEASURE, **asdict(self)}

@@ -11,8 +11,10 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from . import metadata
 from .codec import encode_answers, encode_questions
 from .domain import Domain
+from .printable import quoted
 
 EXHAUSTIVE_LIMIT = 250_000
 """Domains up to this many tuples are used whole; larger ones are sampled."""
@@ -30,7 +32,13 @@ class HeldOutRule:
 
     @classmethod
     def from_dict(cls, data: dict) -> HeldOutRule:
-        return cls(fraction=float(data["fraction"]), seed=int(data["seed"]))
+        """As recorded by to_dict; KeyError or TypeError when absent, ValueError when out of range."""
+        share, seed = metadata.fraction(data["fraction"]), metadata.whole(data["seed"], 0, int(_MASK64))
+        if share is None:
+            raise ValueError(f"the held-out fraction must be from 0 to 1, not {quoted(data['fraction'])}")
+        if seed is None:
+            raise ValueError(f"the seed must be a whole number from 0 to 2**64-1, not {quoted(data['seed'])}")
+        return cls(fraction=share, seed=seed)
 
     def is_held_out(self, operands: np.ndarray, domain: Domain) -> np.ndarray:
         """Boolean per row of an (N, terms) operand array."""

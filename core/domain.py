@@ -10,6 +10,9 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from .metadata import whole
+from .printable import quoted
+
 VOCABULARY = "0123456789+ "
 """The reference's symbols, in the reference's order: one-hot index i means VOCABULARY[i]."""
 
@@ -31,11 +34,11 @@ class Domain:
     max_operand: int = 99
 
     def __post_init__(self) -> None:
-        if not isinstance(self.terms, int) or not MIN_TERMS <= self.terms <= MAX_TERMS:
-            raise DomainError(f"terms must be from {MIN_TERMS} to {MAX_TERMS}, not {self.terms!r}")
-        if not isinstance(self.max_operand, int) or not 1 <= self.max_operand <= MAX_MAX_OPERAND:
+        if whole(self.terms, MIN_TERMS, MAX_TERMS) is None:
+            raise DomainError(f"terms must be from {MIN_TERMS} to {MAX_TERMS}, not {quoted(self.terms)}")
+        if whole(self.max_operand, 1, MAX_MAX_OPERAND) is None:
             raise DomainError(
-                f"the largest operand must be from 1 to {MAX_MAX_OPERAND}, not {self.max_operand!r}"
+                f"the largest operand must be from 1 to {MAX_MAX_OPERAND}, not {quoted(self.max_operand)}"
             )
 
     @property
@@ -65,4 +68,6 @@ class Domain:
 
     @classmethod
     def from_dict(cls, data: dict) -> Domain:
-        return cls(terms=int(data["terms"]), max_operand=int(data["max_operand"]))
+        """As recorded by to_dict; KeyError or TypeError when absent, DomainError when not whole
+        numbers in range (no conversion: 2.5 or "2" is not a number of terms)."""
+        return cls(terms=data["terms"], max_operand=data["max_operand"])

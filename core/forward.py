@@ -28,6 +28,10 @@ WEIGHT_NAMES = (
 )
 
 
+MAX_UNITS = 1024
+"""The largest network seqsum trains and reads (files are capped by size, see core.modelfile)."""
+
+
 def weight_shapes(units: int, vocabulary: int = len(VOCABULARY)) -> dict[str, tuple[int, ...]]:
     """The shape of every weight of the network with `units` LSTM units, by seqsum's names."""
     return {

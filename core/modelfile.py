@@ -10,17 +10,23 @@ from __future__ import annotations
 
 import io
 import json
+import lzma
+import math
 import os
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from .codec import check_answer_order
+from .confidence import ConfidenceRule
 from .dataset import HeldOutRule
 from .domain import VOCABULARY, Domain, DomainError
-from .forward import WEIGHT_NAMES, NumpyNetwork, weight_shapes
+from .forward import MAX_UNITS, WEIGHT_NAMES, NumpyNetwork, weight_shapes
+from .metadata import subset_figures, whole
+from .printable import quoted, visible
 
 FORMAT = "seqsum-model"
 FORMAT_VERSION = 2
@@ -38,7 +44,7 @@ class ModelFileError(Exception):
     def __init__(self, path: os.PathLike | str, problem: str, advice: str = ADVICE):
         self.path = Path(path)
         self.problem = problem
-        super().__init__(f"cannot use model file {str(path)!r}: {problem}; {advice}")
+        super().__init__(f"cannot use model file '{visible(path)}': {visible(problem)}; {advice}")
 
 
 @dataclass
@@ -62,15 +68,8 @@ class ModelFile:
 
     def recorded_exact_match(self, subset: str = "all") -> tuple[float, int] | None:
         """(exact match, tuples scored) for `subset` ("all", "heldout" or "trained") as measured
-        when the model was saved; None when the file records no such figure."""
-        figures = self.meta.get("figures")
-        entry = figures.get(subset) if isinstance(figures, dict) else None
-        if not isinstance(entry, dict):
-            return None
-        exact, count = entry.get("exact_match"), entry.get("count")
-        if isinstance(exact, bool) or not isinstance(exact, int | float) or not isinstance(count, int):
-            return None
-        return (float(exact), count) if count > 0 else None
+        when the model was saved; None when the file records no usable figure."""
+        return subset_figures(self.meta, subset)
 
 
 def encode_members(meta: dict, weights: dict[str, np.ndarray]) -> dict[str, bytes]:
@@ -84,11 +83,35 @@ def encode_members(meta: dict, weights: dict[str, np.ndarray]) -> dict[str, byte
     }
 
 
-def _read_members(path: Path) -> tuple[bytes, bytes, bytes]:
-    """(whole file, metadata member, weights member), read in one pass so they agree."""
+ZIP_MAGIC = b"PK\x03\x04"
+MAX_FILE_BYTES = 512 << 20
+"""Larger files are refused unread. A model of MAX_UNITS units, the largest seqsum builds, is
+about 255 MB (its Keras part holds the weights and three optimizer slots, seqsum's part the
+weights again); the bundled model is 4 MB."""
+MAX_META_BYTES = 4 << 20
+"""The metadata member's cap: the longest training seqsum runs (10,000 epochs) records ~2.3 MB."""
+MAX_ENTRIES = 1000
+"""A cap on an archive's directory entries, counted by their signature before zipfile parses
+them (each parsed entry costs memory); a seqsum file has five, its weights archive eight."""
+ARRAY_OVERHEAD = 2048
+"""Bytes allowed beyond an array's data for its .npy header and its entries in the weights
+archive; np.savez writes about 260."""
+DAMAGED = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError, RuntimeError,
+           NotImplementedError, zlib.error, lzma.LZMAError)
+"""What zipfile and its decompressors raise for bytes that are not a sound archive."""
+
+
+def _read_file(path: Path) -> bytes:
+    """The whole file, refused unread when it is not a zip archive or too large to be a model."""
     try:
         with open(path, "rb") as handle:
-            data = handle.read()
+            data = handle.read(len(ZIP_MAGIC))
+            if not data:
+                raise ModelFileError(path, "the file is empty")
+            if data != ZIP_MAGIC:
+                raise ModelFileError(path, "it is not a .keras model archive")
+            small = os.fstat(handle.fileno()).st_size <= MAX_FILE_BYTES  # 0 for a pipe: read to the cap
+            rest = handle.read(MAX_FILE_BYTES + 1 - len(data)) if small else b""
     except FileNotFoundError:
         raise ModelFileError(path, "no such file") from None
     except IsADirectoryError:
@@ -97,42 +120,127 @@ def _read_members(path: Path) -> tuple[bytes, bytes, bytes]:
         raise ModelFileError(path, "permission denied when reading it") from None
     except OSError as error:
         raise ModelFileError(path, f"it could not be read ({error.strerror or error})") from None
-    if not data:
-        raise ModelFileError(path, "the file is empty")
-    if not data.startswith(b"PK\x03\x04"):
-        raise ModelFileError(path, "it is not a .keras model archive")
+    if not small or len(data) + len(rest) > MAX_FILE_BYTES:
+        raise ModelFileError(
+            path, f"it is larger than any seqsum model file ({_mib(MAX_FILE_BYTES)} at most)")
+    return data + rest
+
+
+def _mib(size: int) -> str:
+    return f"{size / (1 << 20):g} MiB"
+
+
+def _open_archive(data: bytes) -> zipfile.ZipFile:
+    """A zip archive over `data`; ValueError when it has more entries than MAX_ENTRIES."""
+    if data.count(b"PK\x01\x02") > MAX_ENTRIES:
+        raise ValueError(f"more than {MAX_ENTRIES:,} entries")
+    return zipfile.ZipFile(io.BytesIO(data))
+
+
+def _read_member(archive: zipfile.ZipFile, name: str, limit: int) -> bytes | None:
+    """A member's bytes, or None when it inflates to more than `limit` bytes: at most limit + 1
+    are ever inflated, whatever sizes the archive declares."""
+    with archive.open(name) as member:
+        data = member.read(limit + 1)
+    return data if len(data) <= limit else None
+
+
+def _array_bytes(shape: tuple[int, ...]) -> int:
+    return 4 * math.prod(shape)  # float32
+
+
+def _weights_limit(units: int) -> int:
+    """The most a weights archive for `units` units can hold: the arrays and their overhead."""
+    shapes = weight_shapes(units, len(VOCABULARY))
+    return sum(_array_bytes(shape) + ARRAY_OVERHEAD for shape in shapes.values())
+
+
+def _read_array(path: Path, npz: zipfile.ZipFile, name: str, units: int | None) -> np.ndarray:
+    """One weight. Its header is checked before its data is read: float32 (so nothing is ever
+    unpickled), the shape `units` imply (when they are not recorded: any shape, within what
+    MAX_UNITS allow), and exactly as much data as the shape needs."""
+    shape = weight_shapes(units, len(VOCABULARY))[name] if units else None
+    largest = weight_shapes(units or MAX_UNITS, len(VOCABULARY))[name]
+    data = _read_member(npz, f"{name}.npy", _array_bytes(largest) + ARRAY_OVERHEAD)
+    if data is None:
+        raise ModelFileError(path, f"weight {name} is larger than a model of {units or MAX_UNITS} "
+                                   "units needs")
+    stream = io.BytesIO(data)
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            if META_MEMBER not in names or WEIGHTS_MEMBER not in names:
-                what = "a Keras model" if "config.json" in names else "a zip archive"
-                raise ModelFileError(path, f"it is {what} without seqsum's metadata")
-            return data, archive.read(META_MEMBER), archive.read(WEIGHTS_MEMBER)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError) as error:
-        raise ModelFileError(path, f"the archive is damaged or truncated ({error})") from None
+        version = np.lib.format.read_magic(stream)
+        read_header = {(1, 0): np.lib.format.read_array_header_1_0,
+                       (2, 0): np.lib.format.read_array_header_2_0}[version]
+        declared, _, dtype = read_header(stream)
+    except (ValueError, KeyError, SyntaxError, TypeError):
+        raise ModelFileError(path, f"weight {name} is damaged (its header cannot be read)") from None
+    if dtype != np.dtype("<f4"):
+        raise ModelFileError(path, f"weight {name} is stored as {quoted(str(dtype))}, expected float32")
+    if shape is not None and declared != shape:
+        raise ModelFileError(path, f"weight {name} has shape {visible(declared, 60)}, expected {shape}")
+    if any(size < 0 for size in declared) or _array_bytes(declared) != len(data) - stream.tell():
+        raise ModelFileError(path, f"weight {name} is damaged (its data does not match its shape)")
+    stream.seek(0)
+    return np.lib.format.read_array(stream, allow_pickle=False)
+
+
+def _read_weights(path: Path, data: bytes, units: int | None) -> dict[str, np.ndarray]:
+    """The weights archive's arrays, each read with a limit (the archive is a zip of its own)."""
+    try:
+        with _open_archive(data) as npz:
+            names = set(npz.namelist())
+            missing = [k for k in WEIGHT_NAMES if f"{k}.npy" not in names]
+            if missing:
+                raise ModelFileError(path, f"its weights lack {', '.join(missing)}")
+            return {name: _read_array(path, npz, name, units) for name in WEIGHT_NAMES}
+    except DAMAGED as error:
+        raise ModelFileError(path, f"its weights are damaged ({type(error).__name__})") from None
+
+
+def _parse_meta(path: Path, data: bytes) -> object:
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise ModelFileError(path, "its metadata nests too deeply to be seqsum's") from None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ModelFileError(path, "its metadata is not valid JSON") from None
+    except ValueError as error:  # an integer with more digits than Python converts
+        raise ModelFileError(path, f"its metadata cannot be read ({visible(error, 80)})") from None
 
 
 def _check_meta(path: Path, meta: object) -> dict:
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ModelFileError(path, "its metadata is not seqsum's")
     version = meta.get("format_version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
+    if whole(version, 1, FORMAT_VERSION) is None:
         raise ModelFileError(
             path,
-            f"it was written in model format {version!r}; this seqsum reads up to "
+            f"it was written in model format {quoted(version)}; this seqsum reads up to "
             f"{FORMAT_VERSION} (upgrade seqsum)",
         )
     try:
         Domain.from_dict(meta["domain"])
-        HeldOutRule.from_dict(meta["heldout"])
     except DomainError as error:
         raise ModelFileError(path, f"its domain is not supported ({error})") from None
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError):
         raise ModelFileError(path, "its metadata lacks the domain or held-out rule") from None
+    try:
+        HeldOutRule.from_dict(meta["heldout"])
+    except (KeyError, TypeError):
+        raise ModelFileError(path, "its metadata lacks the domain or held-out rule") from None
+    except ValueError as error:
+        raise ModelFileError(path, f"its held-out rule is not usable ({error})") from None
     try:
         check_answer_order(answer_order(meta))
     except ValueError as error:
         raise ModelFileError(path, f"{error}; upgrade seqsum") from None
+    units = meta.get("units")
+    if units is not None and whole(units, 1, MAX_UNITS) is None:
+        raise ModelFileError(path, f"it records {quoted(units)} LSTM units; seqsum reads models of "
+                                   f"1 to {MAX_UNITS:,}")
+    try:
+        ConfidenceRule.from_meta(meta)
+    except ValueError as error:
+        raise ModelFileError(path, f"its confidence rule is not usable ({error})") from None
     return meta
 
 
@@ -142,9 +250,8 @@ def answer_order(meta: dict) -> str:
 
 
 def _check_weights(path: Path, weights: dict[str, np.ndarray]) -> None:
-    missing = [k for k in WEIGHT_NAMES if k not in weights]
-    if missing:
-        raise ModelFileError(path, f"its weights lack {', '.join(missing)}")
+    """Shapes that fit together (checked as they were read when the file records its units), and
+    finite values."""
     units = weights["encoder_recurrent"].shape[0]
     expected = weight_shapes(units, len(VOCABULARY))
     for name, shape in expected.items():
@@ -157,19 +264,34 @@ def _check_weights(path: Path, weights: dict[str, np.ndarray]) -> None:
 
 
 def read_model_file(path: os.PathLike | str) -> ModelFile:
-    """Load a model for answering, or raise ModelFileError. Never modifies the file."""
+    """Load a model for answering, or raise ModelFileError. Never modifies the file.
+
+    Nothing in the file is trusted: its size is capped before it is read, every member is read
+    with a limit (the metadata's is small, the weights' follows from the units the metadata
+    records), and no archive's declared sizes are believed.
+    """
     path = Path(path)
-    data, meta_bytes, weight_bytes = _read_members(path)
+    data = _read_file(path)
     try:
-        meta = _check_meta(path, json.loads(meta_bytes))
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ModelFileError(path, "its metadata is not valid JSON") from None
+        with _open_archive(data) as archive:
+            names = set(archive.namelist())
+            if META_MEMBER not in names or WEIGHTS_MEMBER not in names:
+                what = "a Keras model" if "config.json" in names else "a zip archive"
+                raise ModelFileError(path, f"it is {what} without seqsum's metadata")
+            meta_bytes = _read_member(archive, META_MEMBER, MAX_META_BYTES)
+            if meta_bytes is None:
+                raise ModelFileError(path, f"its metadata is larger than seqsum writes "
+                                           f"({_mib(MAX_META_BYTES)} at most)")
+            meta = _check_meta(path, _parse_meta(path, meta_bytes))
+            units = meta.get("units")
+            weight_bytes = _read_member(archive, WEIGHTS_MEMBER, _weights_limit(units or MAX_UNITS))
+            if weight_bytes is None:
+                raise ModelFileError(path, f"its weights are larger than a model of "
+                                           f"{units or MAX_UNITS:,} units needs")
+    except DAMAGED as error:
+        raise ModelFileError(path, f"the archive is damaged or truncated ({visible(error, 120)})") from None
     domain = Domain.from_dict(meta["domain"])
-    try:
-        with np.load(io.BytesIO(weight_bytes), allow_pickle=False) as archive:
-            weights = {k: archive[k] for k in archive.files}
-    except Exception as error:  # noqa: BLE001 - any failure here means a damaged member
-        raise ModelFileError(path, f"its weights are damaged ({type(error).__name__})") from None
+    weights = _read_weights(path, weight_bytes, units)
     _check_weights(path, weights)
     network = NumpyNetwork(weights, domain.answer_width, answer_order(meta))
     return ModelFile(path=path, meta=meta, network=network, data=data)

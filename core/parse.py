@@ -11,6 +11,7 @@ import re
 import unicodedata
 
 from .domain import Domain
+from .printable import code_point
 
 MAX_INPUT_CHARS = 200
 """Longer lines are refused before any work: no valid sum of 5 numbers needs this many."""
@@ -25,7 +26,7 @@ class ParseError(ValueError):
 
 def _describe_char(ch: str) -> str:
     name = unicodedata.name(ch, None)
-    shown = repr(ch) if ch.isprintable() and not ch.isspace() else f"U+{ord(ch):04X}"
+    shown = repr(ch) if ch.isprintable() and not ch.isspace() else code_point(ch)
     return f"{shown} ({name.lower()})" if name else shown
 
 

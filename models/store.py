@@ -78,6 +78,6 @@ def load_keras_model(path: os.PathLike | str) -> keras.Model:
     """
     read_model_file(path)
     try:
-        return keras.saving.load_model(path, compile=False)
+        return keras.saving.load_model(path, compile=False, safe_mode=True)  # never runs code from a file
     except Exception as error:  # noqa: BLE001 - Keras raises many types for a damaged file
         raise ModelFileError(path, f"Keras could not load it ({type(error).__name__})") from None

@@ -17,6 +17,7 @@ from ..core.domain import VOCABULARY
 from ..core.domain_map import MapError, map_domain, parse_others
 from ..core.evaluation import evaluate as run_evaluation
 from ..core.modelfile import ModelFileError, read_model_file
+from ..core.printable import visible
 from . import locations, map_view, render
 from .commands import command, help_lines
 from .progress import TerminalProgress
@@ -113,7 +114,7 @@ def save(session, argument: str) -> None:
     except OSError as error:
         session.error(f"could not save to {path}: {error.strerror or error}; nothing was changed")
         return
-    session.say(f"saved {path}")
+    session.say(f"saved {visible(path)}")
 
 
 @click.command("retrain", context_settings={"help_option_names": ["-h", "--help"]})
@@ -169,8 +170,9 @@ def _run_retrain(session, config, destination: Path, plot: Path | None) -> None:
     session.use(outcome.model, locations.ModelChoice(destination, "retrained"))
     held = outcome.evaluation.heldout
     before = percent(recorded[0]) if recorded else "n/a"
+    after = percent(outcome.evaluation.all.exact_match)
     session.say(
-        f"saved {destination}: exact match {before} -> {percent(outcome.evaluation.all.exact_match)} "
+        f"saved {visible(destination)}: exact match {before} -> {after} "
         f"(held-out {percent(held.exact_match)} of {held.count:,}), "
         f"{len(outcome.history)} epochs in {outcome.seconds:.0f}s"
     )

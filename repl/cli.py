@@ -18,6 +18,7 @@ from ..core.answer import Predictor
 from ..core.domain_map import MapError
 from ..core.evaluation import evaluate as run_evaluation
 from ..core.modelfile import ModelFile, ModelFileError, read_model_file
+from ..core.printable import visible
 from . import locations
 from .map_chart import draw_map_png, map_options
 from .pipe import run_expressions, run_pipe
@@ -43,7 +44,7 @@ def load_or_train(choice: locations.ModelChoice) -> ModelFile:
             "this takes about a minute (Ctrl-C to stop)"
         )
         outcome = train_and_save(config_from_options(), choice.path, TerminalProgress(sys.stderr))
-        sys.stderr.write(f"saved {choice.path}: {summary(outcome.model)}\n")
+        sys.stderr.write(f"saved {visible(choice.path)}: {summary(outcome.model)}\n")
         return outcome.model
     return read_model_file(choice.path)
 
@@ -104,11 +105,11 @@ def train(out, **options):
     outcome = train_and_save(config, out, TerminalProgress(sys.stderr), Path(plot) if plot else None)
     best = outcome.history[outcome.model.meta["training"]["best_epoch"] - 1]
     click.echo(
-        f"saved {out}: {summary(outcome.model)}; {len(outcome.history)} epochs in "
+        f"saved {visible(out)}: {summary(outcome.model)}; {len(outcome.history)} epochs in "
         f"{outcome.seconds:.0f}s, best epoch {best.epoch}"
     )
     if plot:
-        click.echo(f"chart written to {plot}")
+        click.echo(f"chart written to {visible(plot)}")
 
 
 @cli.command()
@@ -127,7 +128,8 @@ def evaluate(model_path, as_json, map_path, map_others):
     fixed = map_request(predictor, map_path, map_others)
     evaluation = run_evaluation(predictor)
     if as_json:
-        click.echo(json.dumps({"model": str(model.path), **evaluation.to_dict()}, indent=2))
+        # ASCII-only (non-ASCII as \u escapes), and never NaN or Infinity, which are not JSON
+        click.echo(json.dumps({"model": str(model.path), **evaluation.to_dict()}, indent=2, allow_nan=False))
     else:
         click.echo(evaluation_text(model, evaluation))
     if map_path:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ..core.answer import Predictor
 from ..core.parse import MAX_INPUT_CHARS, ParseError, parse_expression
+from ..core.printable import visible
 from . import render
 from .style import color_enabled, paint
 
@@ -175,7 +176,8 @@ class PipeWriter:
                     self.out.write("\n".join(out_lines) + "\n")
                     self.out.flush()
                     out_lines = []
-                self.err.write(paint(f"{self.label} {line.number}: {line.error}", "red", self.err) + "\n")
+                self.err.write(paint(f"{self.label} {line.number}: {visible(line.error)}", "red", self.err)
+                               + "\n")
                 self.err.flush()
         if out_lines:
             self.out.write("\n".join(out_lines) + "\n")

@@ -11,6 +11,7 @@ import math
 import sys
 import time
 
+from ..core.printable import visible
 from .text import percent
 
 BAR_WIDTH = 24
@@ -58,9 +59,7 @@ class TerminalProgress:
             f"epoch {epoch:>3}/{self.epochs} {bar} loss {loss:.4f}  "
             f"best held-out {percent(self.best_exact)}  ~{duration(self._eta(epoch, step))} left"
         )
-        self.stream.write("\r\x1b[2K" + text)
-        self.stream.flush()
-        self._dirty = True
+        self._redraw(text)
 
     def epoch_end(self, record, best):
         self.best_exact = best.heldout_exact
@@ -72,9 +71,13 @@ class TerminalProgress:
         if self.epoch_lines:
             self._write_line(text)
         elif self.live:
-            self.stream.write("\r\x1b[2K" + text)
-            self.stream.flush()
-            self._dirty = True
+            self._redraw(text)
+
+    def _redraw(self, text: str) -> None:
+        """Replace the live line; control characters in it are shown, never acted on."""
+        self.stream.write("\r\x1b[2K" + visible(text))
+        self.stream.flush()
+        self._dirty = True
 
     def finish(self) -> None:
         if self._dirty:
@@ -84,7 +87,7 @@ class TerminalProgress:
 
     def _write_line(self, text: str) -> None:
         prefix = "\r\x1b[2K" if self._dirty else ""
-        self.stream.write(prefix + text + "\n")
+        self.stream.write(prefix + visible(text) + "\n")
         self.stream.flush()
         self._dirty = False
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..core.answer import Answer, Answers
 from ..core.domain import SYMBOLS, VOCABULARY
+from ..core.printable import visible, visible_json
 from .style import ansi_styled
 from .text import percent, shown, shown_answer
 
@@ -156,12 +157,13 @@ def json_tails(answers: Answers, alternatives: int = 3) -> list[str]:
 
 
 def json_record(text: str, tail: str) -> str:
-    """`{"input": text, ...tail}`: the same key order as the documented record."""
-    return '{"input": ' + json.dumps(text, ensure_ascii=False) + ", " + tail
+    """`{"input": text, ...tail}`: the same key order as the documented record. The line as
+    typed keeps every character, control characters as \\u escapes (core.printable)."""
+    return '{"input": ' + visible_json(json.dumps(text, ensure_ascii=False)) + ", " + tail
 
 
 def json_error(text: str, line: int, reason: str) -> str:
-    return json.dumps({"input": text, "line": line, "error": reason}, ensure_ascii=False)
+    return visible_json(json.dumps({"input": text, "line": line, "error": reason}, ensure_ascii=False))
 
 
 def banner(model, source: str) -> Fragments:
@@ -169,7 +171,7 @@ def banner(model, source: str) -> Fragments:
     quality = f", exact match {percent(recorded[0])}" if recorded else ""
     return [
         ("class:prediction", "seqsum"),
-        ("", f" · {model.path.name} ({source}) · {model.domain.describe()}{quality} · "),
+        ("", f" · {visible(model.path.name)} ({source}) · {model.domain.describe()}{quality} · "),
         ("class:dim", ":help"),
         ("", "\n"),
     ]

@@ -5,7 +5,9 @@ from __future__ import annotations
 from ..core.confidence import RELATIVE_THRESHOLD, ConfidenceRule
 from ..core.domain import VOCABULARY
 from ..core.evaluation import Evaluation
+from ..core.metadata import fraction, records, section
 from ..core.modelfile import ModelFile
+from ..core.printable import value_text, visible
 from .text import percent, sparkline
 
 WRITTEN = {"reversed": "last character first (shown in reading order)",
@@ -26,7 +28,7 @@ def evaluation_text(model: ModelFile, evaluation: Evaluation) -> str:
     scope = "every tuple" if evaluation.exhaustive else f"a seeded sample of {evaluation.all.count:,}"
     c = evaluation.confidence
     lines = [
-        f"model {model.path}: {model.domain.describe()}, evaluated on {scope}",
+        f"model {visible(model.path)}: {model.domain.describe()}, evaluated on {scope}",
         f"  {'':<10}{'exact match':>12}{'per char':>10}{'count':>10}",
     ]
     for label, subset in (("all", evaluation.all), ("held-out", evaluation.heldout),
@@ -58,13 +60,14 @@ def evaluation_text(model: ModelFile, evaluation: Evaluation) -> str:
 
 
 def info_text(model: ModelFile, source: str) -> str:
+    """What the file records, each value shown as far as it makes sense (core.metadata)."""
     meta = model.meta
-    training = meta.get("training") or {}
-    versions = meta.get("versions") or {}
-    history = meta.get("history") or []
+    training = {key: value_text(value, 40) for key, value in section(meta, "training").items()}
+    versions = section(meta, "versions")
+    history = [fraction(r.get("heldout_exact")) for r in records(meta.get("history"))]
     rule = model.heldout_rule
     lines = [
-        f"model file  {model.path} ({source})",
+        f"model file  {visible(model.path)} ({source})",
         f"domain      {model.domain.describe()} (question {model.domain.input_width} chars, "
         f"answer {model.domain.answer_width})",
         f"network     LSTM({model.network.units}) -> RepeatVector -> LSTM({model.network.units}) "
@@ -83,8 +86,9 @@ def info_text(model: ModelFile, source: str) -> str:
         recorded = model.recorded_exact_match(name)
         if recorded:
             lines.append(f"exact match {label:<9} {percent(recorded[0], 2)} of {recorded[1]:,}")
+    history = [value for value in history if value is not None]
     if history:
-        lines.append(f"held-out    {sparkline([r['heldout_exact'] for r in history], 0.0, 1.0)}")
+        lines.append(f"held-out    {sparkline(history, 0.0, 1.0)}")
     rule = ConfidenceRule.from_meta(meta)
     lines.append(
         f"unsure when fewer than {percent(rule.threshold)} of related sums agree with the answer"
@@ -94,7 +98,8 @@ def info_text(model: ModelFile, source: str) -> str:
     )
     if versions:
         lines.append(
-            "made with   " + ", ".join(f"{k} {v}" for k, v in versions.items() if v)
-            + f"; {meta.get('created', '')}"
+            "made with   "
+            + ", ".join(f"{value_text(k, 40)} {value_text(v, 40)}" for k, v in versions.items() if v)
+            + f"; {value_text(meta.get('created', ''), 40)}"
         )
     return "\n".join(lines)

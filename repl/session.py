@@ -23,6 +23,7 @@ from prompt_toolkit.styles import Style
 from ..core.answer import Answer, Predictor
 from ..core.modelfile import ModelFile
 from ..core.parse import ParseError, parse_expression
+from ..core.printable import visible
 from . import (
     builtins,  # noqa: F401 - defines the :commands (they register themselves)
     commands,
@@ -115,7 +116,8 @@ class Session:
         self.printer([(style, text + "\n")])
 
     def error(self, text: str) -> None:
-        self.printer([("class:error", f"error: {text}\n")])
+        """One line, whatever file names or typed text it quotes (control characters shown)."""
+        self.printer([("class:error", f"error: {visible(text)}\n")])
 
     # Input ----------------------------------------------------------------------------------
     def handle(self, text: str) -> None:
@@ -151,7 +153,7 @@ class Session:
             self.error(f":{entry.name} failed: {type(error).__name__}: {error}{where}")
 
     def toolbar(self):
-        return f" {self.model.path.name} · {self.model.domain.describe()} · :help · Ctrl-D quits"
+        return f" {visible(self.model.path.name)} · {self.model.domain.describe()} · :help · Ctrl-D quits"
 
 
 def run_session(model: ModelFile, choice: locations.ModelChoice, input=None, output=None,
@@ -174,7 +176,7 @@ def run_session(model: ModelFile, choice: locations.ModelChoice, input=None, out
     session.printer(render.banner(model, choice.source))
     while session.running:
         while pending:
-            session.say(f"warning: {pending.pop(0)}", "class:unsure")
+            session.say(f"warning: {visible(pending.pop(0))}", "class:unsure")
         try:
             text = prompt.prompt(PROMPT)
         except KeyboardInterrupt:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import sys
 
+from ..core.printable import visible
+
 _NO_COLOR_FLAG = False
 
 STYLES = {
@@ -50,13 +52,13 @@ def paint(text: str, name: str, stream) -> str:
 
 
 def error_line(message: str, stream=None) -> None:
-    """One red line on stderr (plain when stderr is not a terminal)."""
+    """One red line on stderr (plain when stderr is not a terminal), control characters shown."""
     stream = stream or sys.stderr
-    stream.write(paint(f"error: {message}", "error", stream) + "\n")
+    stream.write(paint(f"error: {visible(message)}", "error", stream) + "\n")
     stream.flush()
 
 
 def warning_line(message: str, stream=None) -> None:
     stream = stream or sys.stderr
-    stream.write(paint(f"warning: {message}", "warning", stream) + "\n")
+    stream.write(paint(f"warning: {visible(message)}", "warning", stream) + "\n")
     stream.flush()

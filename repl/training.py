@@ -20,6 +20,7 @@ from ..core.answer import Predictor
 from ..core.codec import ANSWER_ORDERS
 from ..core.domain import MAX_MAX_OPERAND, MAX_TERMS, MIN_TERMS, DomainError
 from ..core.evaluation import Evaluation, calibrate, evaluate
+from ..core.forward import MAX_UNITS
 from ..core.modelfile import ModelFile, read_model_file
 from ..models.config import TrainConfig
 
@@ -47,7 +48,7 @@ def training_options(function):
         click.option("--train-size", type=click.IntRange(1, 10_000_000), default=None,
                      metavar="N", help="Training examples drawn from the trained tuples "
                      "(default: all of them for small domains, 200,000 for large ones)."),
-        click.option("--units", type=click.IntRange(1, 4096), default=None,
+        click.option("--units", type=click.IntRange(1, MAX_UNITS), default=None,
                      help="LSTM units (default 128)."),
         click.option("--answer-order", type=click.Choice(ANSWER_ORDERS), default=None,
                      help="Write the answer last character first (reversed, the default) or "
