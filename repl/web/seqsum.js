@@ -349,14 +349,9 @@
 
     // Exactly one line of `seqsum-repl --json` for `text` (without the pipe's "line" number).
     function answer(text) {
-      let operands;
-      try {
-        operands = parser.parse(String(text)).map(Number);
-      } catch (error) {
-        if (error instanceof ParseError) return { input: text, error: error.message };
-        throw error;
-      }
-      const a = details(operands);
+      const parsed = parse(String(text));
+      if (parsed.error) return { input: text, error: parsed.error };
+      const a = details(parsed.operands);
       return {
         input: text,
         operands: a.operands,
@@ -374,6 +369,7 @@
       };
     }
 
+    // Text -> {operands} or {error: the CLI's one-line reason}.
     function parse(text) {
       try {
         return { operands: parser.parse(text).map(Number) };
