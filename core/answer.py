@@ -13,7 +13,7 @@ import numpy as np
 
 from .codec import decode_many, encode_questions
 from .confidence import ConfidenceRule, agreement, answer_values, product_confidence, related_sums
-from .dataset import tuple_index, tuples_from_index
+from .dataset import distinct_rows, tuple_index, tuples_from_index
 from .domain import PAD, VOCABULARY
 from .modelfile import ModelFile
 
@@ -181,10 +181,10 @@ class Predictor:
             self.probabilities(tuples_from_index(keys, self.domain))
 
     def probabilities(self, operands: np.ndarray) -> np.ndarray:
-        keys = tuple_index(operands, self.domain).astype(np.int64)
         if not self.cacheable:
-            _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-            return self._compute(operands[first])[inverse.ravel()]
+            first, inverse = distinct_rows(operands, self.domain)
+            return self._compute(operands[first])[inverse]
+        keys = tuple_index(operands, self.domain).astype(np.int64)
         missing = np.unique(keys[~self._cached[keys]])
         if len(missing):
             self._cache[missing] = self._compute(tuples_from_index(missing, self.domain))

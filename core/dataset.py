@@ -33,9 +33,20 @@ class HeldOutRule:
         return cls(fraction=float(data["fraction"]), seed=int(data["seed"]))
 
     def is_held_out(self, operands: np.ndarray, domain: Domain) -> np.ndarray:
-        """Boolean per row of an (N, terms) operand array."""
-        keys = tuple_index(operands, domain)
-        return _unit_interval(_splitmix64(keys ^ _splitmix64(np.uint64(self.seed)))) < self.fraction
+        """Boolean per row of an (N, terms) operand array.
+
+        The hash of a tuple's index where the index fits in 64 bits (the split of every such
+        domain is as it always was); above that the operands are mixed into the hash one by one,
+        so no two tuples share a key by wrapping.
+        """
+        seed = _splitmix64(np.uint64(self.seed))
+        if indexable(domain):
+            keys = _splitmix64(tuple_index(operands, domain) ^ seed)
+        else:
+            keys = seed
+            for column in np.asarray(operands, dtype=np.uint64).T:
+                keys = _splitmix64(keys ^ column)
+        return _unit_interval(keys) < self.fraction
 
 
 def _splitmix64(x):
@@ -51,8 +62,17 @@ def _unit_interval(x: np.ndarray) -> np.ndarray:
     return (x >> np.uint64(11)).astype(np.float64) / float(1 << 53)
 
 
+def indexable(domain: Domain) -> bool:
+    """Whether every tuple's position (tuple_index) fits in a uint64 without wrapping."""
+    return domain.size <= 2**64
+
+
 def tuple_index(operands: np.ndarray, domain: Domain) -> np.ndarray:
-    """Each operand tuple's position in the domain, read as a number in base max_operand+1."""
+    """Each operand tuple's position in the domain, read as a number in base max_operand+1.
+
+    Exact only for `indexable` domains: 5 terms of 0..9999 (10^20 tuples) would wrap, so it
+    must not be used as a key there (see `distinct_rows`).
+    """
     operands = np.asarray(operands, dtype=np.uint64)
     base = np.uint64(domain.max_operand + 1)
     index = np.zeros(len(operands), dtype=np.uint64)
@@ -70,6 +90,16 @@ def tuples_from_index(index: np.ndarray, domain: Domain) -> np.ndarray:
         index, digit = np.divmod(index, base)
         columns.append(digit)
     return np.stack(columns[::-1], axis=1)
+
+
+def distinct_rows(operands: np.ndarray, domain: Domain) -> tuple[np.ndarray, np.ndarray]:
+    """(index of each distinct tuple's first row, each row's distinct tuple) for any domain."""
+    operands = np.asarray(operands, dtype=np.int64)
+    if indexable(domain):
+        _, first, inverse = np.unique(tuple_index(operands, domain), return_index=True, return_inverse=True)
+    else:
+        _, first, inverse = np.unique(operands, axis=0, return_index=True, return_inverse=True)
+    return first, inverse.ravel()
 
 
 def all_tuples(domain: Domain) -> np.ndarray:

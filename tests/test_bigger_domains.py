@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -35,3 +36,18 @@ def test_training_a_bigger_domain_end_to_end(tmp_path):
     assert result.exit_code == 0, result.stderr
     answered = CliRunner().invoke(cli, ["--model", str(out), "-e", "1+2+3"])
     assert answered.exit_code == 0 and "true 6" in answered.stdout
+
+
+def test_tuples_with_wrapping_positions_get_their_own_answers(tmp_path):
+    from seqsum.core.answer import Predictor
+    from seqsum.core.modelfile import read_model_file
+
+    from .test_dataset import WRAPPING
+
+    predictor = Predictor(read_model_file(write_numpy_model(tmp_path / "five.keras", domain=Domain(5, 9999))))
+    together = predictor.answer(WRAPPING)
+    for row, operands in enumerate(WRAPPING):
+        alone = predictor.answer([operands])
+        assert np.array_equal(together.probabilities[row], alone.probabilities[0])
+        assert together.agreement[row] == alone.agreement[0]
+    assert not np.array_equal(together.probabilities[0], together.probabilities[1])
