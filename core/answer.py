@@ -12,7 +12,14 @@ from functools import cached_property
 import numpy as np
 
 from .codec import decode_many, encode_questions
-from .confidence import ConfidenceRule, agreement, answer_values, product_confidence, related_sums
+from .confidence import (
+    ConfidenceRule,
+    agreement,
+    agreement_from_counts,
+    answer_values,
+    product_confidence,
+    related_sums,
+)
 from .dataset import distinct_rows, tuple_index, tuples_from_index
 from .domain import PAD, VOCABULARY
 from .modelfile import ModelFile
@@ -150,6 +157,8 @@ class Predictor:
     The network is deterministic, so each distinct tuple is computed once: within a batch by
     de-duplication, and across batches by a dense cache when the domain is small enough (the
     default domain's 10,000 tuples take 1.4 MB). A pipe of repeated sums then costs lookups.
+    A model file with an answer table (core.table) has every tuple's related sums counted in it,
+    so only the asked tuples go through the network.
     """
 
     CACHE_LIMIT = 200_000
@@ -158,6 +167,7 @@ class Predictor:
         self.model = model
         self.domain = model.domain
         self.confidence_rule = ConfidenceRule.from_meta(model.meta)
+        self.table = model.answers
         self.cacheable = self.domain.size <= self.CACHE_LIMIT
         self.clear_cache()
 
@@ -182,6 +192,8 @@ class Predictor:
 
     def probabilities(self, operands: np.ndarray) -> np.ndarray:
         if not self.cacheable:
+            if len(operands) == 1:
+                return self._compute(operands)
             first, inverse = distinct_rows(operands, self.domain)
             return self._compute(operands[first])[inverse]
         keys = tuple_index(operands, self.domain).astype(np.int64)
@@ -195,16 +207,23 @@ class Predictor:
         return self.model.network.probabilities(encode_questions(operands, self.domain))
 
     def answer(self, operands) -> Answers:
-        """The network's answers, each checked against its answers to related sums."""
+        """The network's answers, each checked against its answers to related sums (counted in
+        the model's answer table when it has one, else asked of the network too)."""
         operands = np.asarray(operands, dtype=np.int64).reshape(-1, self.domain.terms)
-        views, owners, offsets = related_sums(operands, self.domain)
-        everything = self.probabilities(np.concatenate([operands, views]))
-        probabilities = everything[: len(operands)]
-        values = answer_values(everything.argmax(-1))
-        shares, checks = agreement(
-            values[: len(operands)], values[len(operands) :], owners, offsets,
-            fallback=product_confidence(probabilities),
-        )
+        if self.table is None:
+            views, owners, offsets = related_sums(operands, self.domain)
+            everything = self.probabilities(np.concatenate([operands, views]))
+            probabilities = everything[: len(operands)]
+            values = answer_values(everything.argmax(-1))
+            shares, checks = agreement(
+                values[: len(operands)], values[len(operands) :], owners, offsets,
+                fallback=product_confidence(probabilities),
+            )
+        else:
+            probabilities = self.probabilities(operands)
+            rows = self.table[tuple_index(operands, self.domain).astype(np.int64)]
+            checks = rows["related"]
+            shares = agreement_from_counts(rows["fitting"], checks, product_confidence(probabilities))
         return Answers(
             operands=operands,
             probabilities=probabilities,

@@ -15,7 +15,7 @@ from .codec import encode_answers, encode_questions
 from .domain import Domain
 
 EXHAUSTIVE_LIMIT = 250_000
-"""Domains up to this many tuples are used whole; larger ones are sampled."""
+"""Domains up to this many tuples are trained on whole; larger ones are sampled."""
 
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 
@@ -110,13 +110,6 @@ def all_tuples(domain: Domain) -> np.ndarray:
 
 def sample_tuples(domain: Domain, count: int, rng: np.random.Generator) -> np.ndarray:
     return rng.integers(0, domain.max_operand + 1, size=(count, domain.terms), dtype=np.int64)
-
-
-def evaluation_tuples(domain: Domain, sample_size: int = 20_000, seed: int = 0) -> np.ndarray:
-    """The whole domain when it is small enough, else a large seeded sample."""
-    if domain.size <= EXHAUSTIVE_LIMIT:
-        return all_tuples(domain)
-    return sample_tuples(domain, sample_size, np.random.default_rng(seed))
 
 
 @dataclass

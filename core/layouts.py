@@ -21,8 +21,10 @@ from .domain import Domain
 
 ENUMERATE_LIMIT = 100_000
 """A layout this small, or at most four times its share, is listed whole before drawing from it."""
-EDGE_BUDGET = 20_000
-"""Edge tuples at most, by default: all of them for up to 4 terms (11^4 = 14,641)."""
+EDGE_BUDGET = 2_000
+"""Edge tuples at most, by default: all of them for up to 3 terms (11^3 = 1,331); for 4 and 5
+terms the tuples of 0, 1 and the largest operand and then of the smallest one-digit numbers. Each
+costs its ~160-200 related sums through the network when the domain is too large for a table."""
 _GIVE_UP = 64  # draws per wanted tuple before a layout whose filter keeps almost nothing is left short
 
 

@@ -1,8 +1,9 @@
 """Reading (and writing the NumPy part of) seqsum model files without TensorFlow.
 
-A seqsum model file is a native Keras `.keras` archive (a zip) with two extra members that
-Keras ignores: `seqsum/meta.json` (domain, held-out rule, training settings, figures,
-versions) and `seqsum/weights.npz` (the same weights as plain arrays). One file to copy; Keras
+A seqsum model file is a native Keras `.keras` archive (a zip) with extra members that Keras
+ignores: `seqsum/meta.json` (domain, held-out rule, training settings, figures, versions),
+`seqsum/weights.npz` (the same weights as plain arrays) and, for domains of at most
+core.table.TABLE_LIMIT tuples, `seqsum/answers.npy` (every answer, see core.table). One file to copy; Keras
 can load it for training, and the answer path loads it with zipfile + NumPy in milliseconds.
 """
 
@@ -21,6 +22,7 @@ from .codec import check_answer_order
 from .dataset import HeldOutRule
 from .domain import VOCABULARY, Domain, DomainError
 from .forward import WEIGHT_NAMES, NumpyNetwork, weight_shapes
+from .table import TableError, check_table, decode_table, encode_table, has_table, spot_check_tuples
 
 FORMAT = "seqsum-model"
 FORMAT_VERSION = 2
@@ -28,6 +30,9 @@ FORMAT_VERSION = 2
 it must refuse the file ("upgrade seqsum"); version-1 files are all in reading order."""
 META_MEMBER = "seqsum/meta.json"
 WEIGHTS_MEMBER = "seqsum/weights.npz"
+ANSWERS_MEMBER = "seqsum/answers.npy"
+"""Optional (core.table): every answer of a small domain, so related sums are lookups. Readers
+that do not know it ignore it, so it needs no new format version."""
 
 ADVICE = "pass --model with another file, or make a new one with :retrain or `seqsum-repl train`"
 
@@ -49,6 +54,7 @@ class ModelFile:
     meta: dict
     network: NumpyNetwork
     data: bytes = field(default=b"", repr=False)  # the file as read, so :save copies what is loaded
+    answers: np.ndarray | None = field(default=None, repr=False)  # the answer table, if the file has one
     domain: Domain = field(init=False)
     heldout_rule: HeldOutRule = field(init=False)
 
@@ -61,19 +67,24 @@ class ModelFile:
         return int(sum(a.size for a in self.network.weights.values()))
 
 
-def encode_members(meta: dict, weights: dict[str, np.ndarray]) -> dict[str, bytes]:
-    """The two archive members, ready to be written into a `.keras` zip."""
+def encode_members(meta: dict, weights: dict[str, np.ndarray],
+                   answers: np.ndarray | None = None) -> dict[str, bytes]:
+    """seqsum's archive members (the answer table too, if given), ready to be written into a zip."""
     buffer = io.BytesIO()
     np.savez(buffer, **{k: np.asarray(weights[k], np.float32) for k in WEIGHT_NAMES})
     body = dict(meta, format=FORMAT, format_version=FORMAT_VERSION)
-    return {
+    members = {
         META_MEMBER: json.dumps(body, indent=2, sort_keys=True).encode(),
         WEIGHTS_MEMBER: buffer.getvalue(),
     }
+    if answers is not None:
+        members[ANSWERS_MEMBER] = encode_table(answers)
+    return members
 
 
-def _read_members(path: Path) -> tuple[bytes, bytes, bytes]:
-    """(whole file, metadata member, weights member), read in one pass so they agree."""
+def _read_members(path: Path) -> tuple[bytes, bytes, bytes, bytes | None]:
+    """(whole file, metadata member, weights member, answer table member or None), read in one
+    pass so they agree."""
     try:
         with open(path, "rb") as handle:
             data = handle.read()
@@ -95,7 +106,8 @@ def _read_members(path: Path) -> tuple[bytes, bytes, bytes]:
             if META_MEMBER not in names or WEIGHTS_MEMBER not in names:
                 what = "a Keras model" if "config.json" in names else "a zip archive"
                 raise ModelFileError(path, f"it is {what} without seqsum's metadata")
-            return data, archive.read(META_MEMBER), archive.read(WEIGHTS_MEMBER)
+            answers = archive.read(ANSWERS_MEMBER) if ANSWERS_MEMBER in names else None
+            return data, archive.read(META_MEMBER), archive.read(WEIGHTS_MEMBER), answers
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError) as error:
         raise ModelFileError(path, f"the archive is damaged or truncated ({error})") from None
 
@@ -147,7 +159,7 @@ def _check_weights(path: Path, weights: dict[str, np.ndarray], domain: Domain) -
 def read_model_file(path: os.PathLike | str) -> ModelFile:
     """Load a model for answering, or raise ModelFileError. Never modifies the file."""
     path = Path(path)
-    data, meta_bytes, weight_bytes = _read_members(path)
+    data, meta_bytes, weight_bytes, answer_bytes = _read_members(path)
     try:
         meta = _check_meta(path, json.loads(meta_bytes))
     except (json.JSONDecodeError, UnicodeDecodeError):
@@ -160,4 +172,18 @@ def read_model_file(path: os.PathLike | str) -> ModelFile:
         raise ModelFileError(path, f"its weights are damaged ({type(error).__name__})") from None
     _check_weights(path, weights, domain)
     network = NumpyNetwork(weights, domain.answer_width, answer_order(meta))
-    return ModelFile(path=path, meta=meta, network=network, data=data)
+    answers = None if answer_bytes is None else _checked_table(path, answer_bytes, network, domain)
+    return ModelFile(path=path, meta=meta, network=network, data=data, answers=answers)
+
+
+def _checked_table(path: Path, data: bytes, network: NumpyNetwork, domain: Domain) -> np.ndarray:
+    """The file's answer table, if it fits the domain and agrees with the network where spot-checked."""
+    if not has_table(domain):
+        raise ModelFileError(path, f"it has an answer table, but its domain has {domain.size:,} tuples, "
+                                   f"more than an answer table may hold")
+    try:
+        answers = decode_table(data, domain)
+        check_table(answers, network, spot_check_tuples(domain), domain)
+    except TableError as error:
+        raise ModelFileError(path, str(error)) from None
+    return answers

@@ -6,16 +6,24 @@ calculator is only useful if it says when not to trust it.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .answer import Answers, Predictor
 from .codec import encode_answers
-from .confidence import ConfidenceRule
-from .dataset import evaluation_tuples
+from .confidence import ConfidenceRule, agreement_from_counts, answer_values, product_confidence
+from .dataset import distinct_rows, tuple_index, tuples_from_index
+from .domain import Domain
+from .layouts import EDGE_BUDGET, edge_tuples, layout_of, per_layout_counts, sample_by_layout
+from .table import TABLE_LIMIT, build_table
 
 BATCH = 8192
+EXHAUSTIVE_LIMIT = TABLE_LIMIT
+"""Domains up to this many tuples are scored whole, each tuple through the network once."""
+SAMPLE_SIZE = 20_000
+"""Above EXHAUSTIVE_LIMIT: tuples drawn per layout, besides the edge tuples."""
 
 
 def exact_match(predicted: np.ndarray, expected: np.ndarray) -> np.ndarray:
@@ -84,8 +92,11 @@ class Evaluation:
     all: Subset
     heldout: Subset
     trained: Subset
+    edges: Subset  # the edge tuples (core.layouts), always scored
     confidence: ConfidenceReport
+    layouts: list[dict] = field(default_factory=list)  # per layout: name, digits, count, right
     wrong: list[dict] = field(default_factory=list)
+    table: np.ndarray | None = field(default=None, repr=False)  # every answer, when exhaustive (core.table)
 
     def to_dict(self) -> dict:
         return {
@@ -93,7 +104,9 @@ class Evaluation:
             "all": self.all.to_dict(),
             "heldout": self.heldout.to_dict(),
             "trained": self.trained.to_dict(),
+            "edges": self.edges.to_dict(),
             "confidence": self.confidence.to_dict(),
+            "layouts": self.layouts,
             "wrong": self.wrong,
         }
 
@@ -120,45 +133,114 @@ def confidence_report(agreement, product, correct, threshold) -> ConfidenceRepor
     )
 
 
-def evaluate(predictor: Predictor, sample_size: int = 20_000, seed: int = 0, show_wrong: int = 20,
-             calibrate: bool = False):
-    """Exact match over the whole domain (or a seeded sample), split by held-out vs trained.
+def evaluation_tuples(domain: Domain, sample_size: int = SAMPLE_SIZE, seed: int = 0,
+                      edge_budget: int = EDGE_BUDGET) -> np.ndarray:
+    """What a domain too large to score whole is scored on: its edge tuples first, then a seeded
+    sample of `sample_size` drawn equally from every layout (core.layouts), without repeats."""
+    sample = sample_by_layout(domain, np.random.default_rng(seed), total=sample_size)
+    tuples = np.concatenate([edge_tuples(domain, edge_budget), sample])
+    first, _ = distinct_rows(tuples, domain)
+    return tuples[np.sort(first)]
 
+
+@dataclass
+class _Scores:
+    """Per scored tuple: exact match, share of characters right, product confidence, agreement."""
+
+    exact: np.ndarray
+    chars_right: np.ndarray
+    confidence: np.ndarray
+    agreement: np.ndarray
+
+    @classmethod
+    def empty(cls, count: int) -> _Scores:
+        return cls(np.empty(count, bool), np.empty(count), np.empty(count), np.empty(count))
+
+    def fill(self, rows: slice | np.ndarray, probabilities: np.ndarray, truths: np.ndarray, domain: Domain):
+        top = probabilities.argmax(-1)
+        hits = top == encode_answers(truths, domain)
+        self.exact[rows] = hits.all(axis=1)
+        self.chars_right[rows] = hits.mean(axis=1)
+        self.confidence[rows] = product_confidence(probabilities)
+        return top
+
+
+def _score_every_tuple(predictor: Predictor, progress) -> tuple[_Scores, np.ndarray]:
+    """Every tuple of the domain through the network once, then every tuple's related sums
+    counted from those answers: (scores in tuple_index order, the answer table, core.table)."""
+    domain = predictor.domain
+    scores = _Scores.empty(domain.size)
+    values = np.empty(domain.size, np.int16)
+    for start in range(0, domain.size, BATCH):
+        rows = slice(start, min(start + BATCH, domain.size))
+        tuples = tuples_from_index(np.arange(rows.start, rows.stop), domain)
+        top = scores.fill(rows, predictor.probabilities(tuples), tuples.sum(axis=1), domain)
+        values[rows] = answer_values(top)
+        progress("answering", rows.stop, domain.size)
+    table = build_table(values, domain)
+    scores.agreement[:] = agreement_from_counts(table["fitting"], table["related"], scores.confidence)
+    return scores, table
+
+
+def _score_tuples(predictor: Predictor, tuples: np.ndarray, progress) -> _Scores:
+    scores = _Scores.empty(len(tuples))
+    for start in range(0, len(tuples), BATCH):
+        rows = slice(start, min(start + BATCH, len(tuples)))
+        answers: Answers = predictor.answer(tuples[rows])
+        scores.fill(rows, answers.probabilities, answers.truths, predictor.domain)
+        scores.agreement[rows] = answers.agreement
+        progress("answering", rows.stop, len(tuples))
+    return scores
+
+
+def evaluate(predictor: Predictor, sample_size: int = SAMPLE_SIZE, seed: int = 0, show_wrong: int = 20,
+             calibrate: bool = False, progress=None, edge_budget: int = EDGE_BUDGET) -> Evaluation:
+    """Exact match over every tuple of the domain when it has at most EXHAUSTIVE_LIMIT (then the
+    evaluation also carries the answer table), else over the edge tuples and a sample stratified
+    by layout; split by held-out vs trained, by layout, and for the edge tuples.
+
+    `progress(stage, done, total)`, if given, is called after each batch (the CLI draws it).
     With `calibrate`, the predictor's confidence rule is set from this model's mean agreement
     over these tuples (see core.confidence), as a model is saved, and the report uses it.
     """
     domain = predictor.domain
-    tuples = evaluation_tuples(domain, sample_size, seed)
-    exact = np.empty(len(tuples), bool)
-    chars_right = np.empty(len(tuples))
-    confidence = np.empty(len(tuples))
-    agreement = np.empty(len(tuples))
-    wrong: list[dict] = []
-    for start in range(0, len(tuples), BATCH):
-        answers: Answers = predictor.answer(tuples[start : start + BATCH])
-        expected = encode_answers(answers.truths, domain)
-        hits = answers.top_index == expected
-        right = hits.all(axis=1)
-        exact[start : start + len(answers)] = right
-        chars_right[start : start + len(answers)] = hits.mean(axis=1)
-        confidence[start : start + len(answers)] = answers.confidence
-        agreement[start : start + len(answers)] = answers.agreement
-        for row in np.flatnonzero(~right)[: max(0, show_wrong - len(wrong))]:
-            a = answers[int(row)]
-            wrong.append(
-                {"input": a.expression, "prediction": a.prediction, "truth": a.truth,
-                 "confidence": round(a.confidence, 4), "agreement": round(a.agreement, 4)}
-            )
+    progress = progress or (lambda stage, done, total: None)
+    if domain.size <= EXHAUSTIVE_LIMIT:
+        scores, table = _score_every_tuple(predictor, progress)
+        tuple_at = functools.partial(tuples_from_index, domain=domain)
+        edges = tuple_index(edge_tuples(domain, edge_budget), domain).astype(np.int64)
+    else:
+        tuples = evaluation_tuples(domain, sample_size, seed, edge_budget)
+        scores, table = _score_tuples(predictor, tuples, progress), None
+        tuple_at = tuples.__getitem__
+        edges = np.arange(len(edge_tuples(domain, edge_budget)))  # listed first
+    count = len(scores.exact)
+    held = np.empty(count, bool)
+    codes = np.empty(count, np.int64)
+    for start in range(0, count, BATCH):
+        rows = np.arange(start, min(start + BATCH, count))
+        held[rows] = predictor.model.heldout_rule.is_held_out(tuple_at(rows), domain)
+        codes[rows] = layout_of(tuple_at(rows), domain)
     if calibrate:
-        predictor.confidence_rule = ConfidenceRule.calibrated(float(agreement.mean()))
-    rule = predictor.confidence_rule
-    held = predictor.model.heldout_rule.is_held_out(tuples, domain)
-    everything = np.ones(len(tuples), bool)
+        predictor.confidence_rule = ConfidenceRule.calibrated(float(scores.agreement.mean()))
+    wrong = np.flatnonzero(~scores.exact)[:show_wrong]
     return Evaluation(
-        exhaustive=len(tuples) == domain.size,
-        all=_subset(everything, exact, chars_right),
-        heldout=_subset(held, exact, chars_right),
-        trained=_subset(~held, exact, chars_right),
-        confidence=confidence_report(agreement, confidence, exact, rule.threshold),
-        wrong=wrong,
+        exhaustive=table is not None,
+        all=_subset(np.ones(count, bool), scores.exact, scores.chars_right),
+        heldout=_subset(held, scores.exact, scores.chars_right),
+        trained=_subset(~held, scores.exact, scores.chars_right),
+        edges=_subset(np.isin(np.arange(count), edges), scores.exact, scores.chars_right),
+        confidence=confidence_report(scores.agreement, scores.confidence, scores.exact,
+                                     predictor.confidence_rule.threshold),
+        layouts=per_layout_counts(codes, scores.exact, domain),
+        wrong=_wrong_answers(predictor, tuple_at(wrong)),
+        table=table,
     )
+
+
+def _wrong_answers(predictor: Predictor, tuples: np.ndarray) -> list[dict]:
+    return [
+        {"input": a.expression, "prediction": a.prediction, "truth": a.truth,
+         "confidence": round(a.confidence, 4), "agreement": round(a.agreement, 4)}
+        for a in predictor.answer(tuples)
+    ] if len(tuples) else []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -10,7 +11,7 @@ from ..core.atomic import write_bytes
 from ..core.modelfile import ModelFileError, read_model_file
 from . import locations, render
 from .commands import command, help_lines
-from .progress import percent, sparkline
+from .progress import EvaluationProgress, percent, sparkline
 
 
 @command("help", help="list the commands and what you can type", aliases=("h", "?"))
@@ -42,11 +43,14 @@ def evaluate(session, argument: str) -> None:
     from ..core.scoring import evaluate as run_evaluation
     from .report import evaluation_text
 
+    progress = EvaluationProgress(sys.stderr)
     try:
-        evaluation = run_evaluation(session.predictor)
+        evaluation = run_evaluation(session.predictor, progress=progress)
     except KeyboardInterrupt:
         session.error("evaluation cancelled")
         return
+    finally:
+        progress.finish()
     session.say(evaluation_text(session.model, evaluation))
 
 

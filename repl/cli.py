@@ -192,15 +192,26 @@ def train(out, plot, **options):
 @cli.command()
 @click.option("--model", "model_path", metavar="PATH", help="Model file (default as for the REPL).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
-def evaluate(model_path, as_json):
-    """Exact match over the model's whole domain, held-out and trained, and confidence quality."""
+@click.option("--sample-size", type=click.IntRange(1, 10_000_000), default=None, metavar="N",
+              help="Tuples drawn per layout in all, when the domain is too large to score whole "
+              "(default 20,000; the edge tuples are scored besides).")
+def evaluate(model_path, as_json, sample_size):
+    """Exact match over the model's whole domain (up to 2,000,000 tuples; above that the edge
+    tuples and a sample drawn equally from every layout): held-out and trained, per layout,
+    and confidence quality."""
     from ..core.answer import Predictor
     from ..core.scoring import evaluate as run_evaluation
+    from .progress import EvaluationProgress
     from .report import evaluation_text
 
     choice = locations.choose_model(model_path)
     model = read_model_file(choice.path)
-    evaluation = run_evaluation(Predictor(model))
+    progress = EvaluationProgress(sys.stderr)
+    sampling = {} if sample_size is None else {"sample_size": sample_size}
+    try:
+        evaluation = run_evaluation(Predictor(model), progress=progress, **sampling)
+    finally:
+        progress.finish()
     if as_json:
         click.echo(json.dumps({"model": str(model.path), **evaluation.to_dict()}, indent=2))
     else:

@@ -106,6 +106,7 @@ def check_tensorboard_available() -> None:
 def figures_of(evaluation: Evaluation) -> dict:
     data = evaluation.to_dict()
     data.pop("wrong")
+    data.pop("layouts")  # up to 1,024 rows (5 terms of 0..9999); `evaluate` lists them
     return data
 
 
@@ -126,10 +127,10 @@ def train_and_save(config, out: Path, progress, plot: Path | None = None) -> Tra
         network = numpy_network(result.model, config.domain, config.answer_order)
         draft = ModelFile(path=out, meta=meta, network=network)
         predictor = Predictor(draft)
-        evaluation = evaluate(predictor, calibrate=True)
+        evaluation = evaluate(predictor, calibrate=True, progress=getattr(progress, "evaluating", None))
         meta["confidence"] = predictor.confidence_rule.to_dict()
         meta["figures"] = figures_of(evaluation)
-        save_model(result.model, meta, out)
+        save_model(result.model, meta, out, answers=evaluation.table)
         if plot:
             from .chart import plot_history
 
