@@ -1,29 +1,37 @@
-"""Answer-path figures, printed side by side: NumPy path vs TensorFlow/Keras.
+"""Answer-path figures, printed side by side: NumPy path vs TensorFlow/Keras, for several models.
 
-    python bench/answer_path.py [--model PATH] [--lines 100000] [--runs 5]
+    python bench/answer_path.py [--model PATH ...] [--lines 100000] [--lines-without-table 20000]
+                                [--runs 5] [--no-keras]
 
-1. start to first answer: `seqsum-repl -e 12+34` vs `python -c "import tensorflow"` vs the Keras
-   path (import, load the .keras file, predict one expression);
-2. per expression in the REPL (parse + NumPy forward + render) vs `model.predict` and `model(x)`;
-3. pipe throughput, `--json`, N expressions end to end through the installed command (a cold
-   cache is shown too: every distinct tuple computed once, the rest looked up);
+For each model (default: the bundled one; give --model once per file, e.g. a 0..999 model and a
+3-term model made with `seqsum-repl train --max-operand 999 --epochs 1 --train-size 20000`):
+1. start to first answer: `seqsum-repl -e 12+34` (for the first model also against
+   `python -c "import tensorflow"` and the Keras path: import, load the .keras file, predict);
+2. per expression in the REPL (parse + NumPy forward + render), warm and cold (for the first
+   model also against `model.predict` and `model(x)`);
+3. pipe throughput, `--json` and plain, N random expressions end to end through the installed
+   command; for a model file with an answer table (core.table) also the same file without it;
 4. resident memory of an idle REPL (pexpect, read from /proc).
-Targets: <= 0.5 s and <= 1/3 of the TensorFlow import; <= 1 ms; >= 20,000 lines/s;
-<= 150 MB.
+A summary table ends the output. Targets: <= 0.5 s and <= 1/3 of the TensorFlow import;
+<= 1 ms; >= 20,000 lines/s; <= 150 MB.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
+
+import seqsum.repl  # noqa: F401 - as in seqsum-repl, one BLAS thread unless set (before NumPy's first use)
 
 BIN = Path(sys.executable).parent
 SCRIPT = str(BIN / "seqsum-repl")
@@ -38,19 +46,19 @@ def wall(command: list[str], runs: int, **kwargs) -> float:
     return statistics.median(times)
 
 
-def per_call(function, repeat: int) -> float:
+def per_call(function, repeat: int, clock=time.perf_counter) -> float:
     function()
-    start = time.perf_counter()
+    start = clock()
     for _ in range(repeat):
         function()
-    return (time.perf_counter() - start) / repeat
+    return (clock() - start) / repeat
 
 
 def idle_rss_mb(model: str) -> float:
     import pexpect
 
     env = dict(os.environ, PROMPT_TOOLKIT_NO_CPR="1", XDG_DATA_HOME=tempfile.mkdtemp())
-    child = pexpect.spawn(SCRIPT, ["--model", model], env=env, timeout=30, encoding="utf-8")
+    child = pexpect.spawn(SCRIPT, ["--model", model], env=env, timeout=60, encoding="utf-8")
     child.expect("seqsum>")
     child.sendline("12+34")
     child.expect("seqsum>")
@@ -62,28 +70,36 @@ def idle_rss_mb(model: str) -> float:
     return rss / 1024
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--model", default=None)
-    parser.add_argument("--lines", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
+def without_table(model_path: str) -> str:
+    """A copy of the model file without its answer table: how files without one answer."""
+    from seqsum.core.modelfile import ANSWERS_MEMBER
 
-    from seqsum.core.answer import Predictor
-    from seqsum.core.modelfile import read_model_file
-    from seqsum.core.parse import parse_expression
-    from seqsum.repl import locations, render
+    copy = Path(tempfile.mkdtemp()) / "no-table.keras"
+    with zipfile.ZipFile(model_path) as source, zipfile.ZipFile(copy, "w") as target:
+        for name in source.namelist():
+            if name != ANSWERS_MEMBER:
+                target.writestr(name, source.read(name))
+    return str(copy)
 
-    model_path = args.model or str(locations.choose_model(None).path)
-    model = read_model_file(model_path)
-    print(f"model: {model_path} ({model.domain.describe()})\n")
 
-    domain = model.domain
-    sample = [min(n, domain.max_operand) for n in (12, 34, 56, 78, 90)[: domain.terms]]
-    expression = "+".join(map(str, sample))
-    env = dict(os.environ, XDG_DATA_HOME=tempfile.mkdtemp())
-    first = wall([SCRIPT, "--model", model_path, "-e", expression], args.runs, env=env)
-    tf_import = wall([sys.executable, "-c", "import tensorflow"], args.runs)
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def pipe_rate(model_path: str, text: bytes, lines: int, mode: list[str], env: dict) -> tuple[float, float]:
+    """(lines per second of wall time, lines per second of the command's own CPU time)."""
+    start, cpu = time.perf_counter(), children_cpu()
+    done = subprocess.run([SCRIPT, "--model", model_path, *mode], input=text, capture_output=True, env=env)
+    seconds = time.perf_counter() - start
+    assert done.returncode == 0 and done.stdout.count(b"\n") == lines, done.stderr[-500:]
+    return lines / seconds, lines / (children_cpu() - cpu)
+
+
+def keras_figures(model_path: str, domain, sample: list[int], runs: int) -> dict:
+    from seqsum.core.codec import encode_questions, one_hot
+    from seqsum.models.store import load_keras_model
+
     keras_code = (
         "from seqsum.models.store import load_keras_model\n"
         "from seqsum.core.codec import encode_questions, one_hot\n"
@@ -94,12 +110,38 @@ def main() -> None:
         f"x = one_hot(encode_questions(np.array([{sample}]), domain))\n"
         "print(model.predict(x, verbose=0).argmax(-1))\n"
     )
-    keras_first = wall([sys.executable, "-c", keras_code], max(1, args.runs // 2))
-    print("start to first answer (median)")
-    print(f"  seqsum-repl -e {expression:<14} {first:7.3f} s")
-    print(f"  python -c 'import tensorflow' {tf_import:7.3f} s"
-          f"   ratio {first / tf_import:.2f} (target <= 0.33)")
-    print(f"  Keras: import, load, predict  {keras_first:7.3f} s   ratio {first / keras_first:.2f}\n")
+    keras_model = load_keras_model(model_path)
+    x = one_hot(encode_questions(np.array([sample]), domain))
+    return {
+        "tf_import": wall([sys.executable, "-c", "import tensorflow"], runs),
+        "keras_first": wall([sys.executable, "-c", keras_code], max(1, runs // 2)),
+        "predict_ms": per_call(lambda: keras_model.predict(x, verbose=0), 50) * 1000,
+        "call_ms": per_call(lambda: keras_model(x, training=False).numpy(), 200) * 1000,
+    }
+
+
+def measure(model_path: str, args, with_keras: bool) -> dict:
+    from seqsum.core.answer import Predictor
+    from seqsum.core.modelfile import read_model_file
+    from seqsum.core.parse import parse_expression
+    from seqsum.repl import render
+
+    model = read_model_file(model_path)
+    domain = model.domain
+    has_table = model.answers is not None
+    print(f"model: {model_path} ({domain.describe()}, {domain.size:,} tuples, "
+          + (f"answer table {model.answers.nbytes / 1e6:.1f} MB)" if has_table else "no answer table)"))
+    sample = [min(n, domain.max_operand) for n in (12, 34, 56, 78, 90)[: domain.terms]]
+    expression = "+".join(map(str, sample))
+    env = dict(os.environ, XDG_DATA_HOME=tempfile.mkdtemp())
+    figures = {"model": Path(model_path).name, "domain": domain.describe(), "table": has_table}
+    figures["first"] = wall([SCRIPT, "--model", model_path, "-e", expression], args.runs, env=env)
+    print(f"  start to first answer (median), seqsum-repl -e {expression}: {figures['first']:.3f} s")
+    if with_keras:
+        figures.update(keras_figures(model_path, domain, sample, args.runs))
+        print(f"    python -c 'import tensorflow'   {figures['tf_import']:7.3f} s   "
+              f"ratio {figures['first'] / figures['tf_import']:.2f} (target <= 0.33)")
+        print(f"    Keras: import, load, predict    {figures['keras_first']:7.3f} s")
 
     predictor = Predictor(model)
 
@@ -107,50 +149,73 @@ def main() -> None:
         def run():
             operands = parse_expression(expression, domain)
             if cold:
-                predictor.clear_cache()  # the network itself: the answer and ~80 checks
+                predictor.clear_cache()  # the network itself: the answer (and its checks, without a table)
             answer = predictor.answer([operands])[0]
             render.plain(render.detailed(answer))
         return run
 
-    cold_ms = per_call(numpy_answer(cold=True), 500) * 1000
+    figures["cold_ms"] = per_call(numpy_answer(cold=True), 300) * 1000
     predictor.warm_up()
-    numpy_ms = per_call(numpy_answer(cold=False), 2000) * 1000
-    from seqsum.core.codec import encode_questions, one_hot
-    from seqsum.models.store import load_keras_model
-
-    keras_model = load_keras_model(model_path)
-    x = one_hot(encode_questions(np.array([sample]), domain))
-    predict_ms = per_call(lambda: keras_model.predict(x, verbose=0), 50) * 1000
-    call_ms = per_call(lambda: keras_model(x, training=False).numpy(), 200) * 1000
-    print("one expression in the REPL")
-    print("  NumPy, as the REPL answers (domain warmed up in the background at start):")
-    print(f"    parse + answer + render       {numpy_ms:7.3f} ms (target <= 1 ms)")
-    print("  NumPy, cold: network for the sum and its ~80 related sums, + render")
-    print(f"                                  {cold_ms:7.3f} ms")
-    print(f"  Keras model.predict(x)          {predict_ms:7.3f} ms   {predict_ms / numpy_ms:6.0f}x slower")
-    print(f"  Keras model(x)                  {call_ms:7.3f} ms   {call_ms / numpy_ms:6.0f}x slower\n")
+    figures["repl_ms"] = per_call(numpy_answer(cold=False), 2000) * 1000
+    figures["repl_cpu_ms"] = per_call(numpy_answer(cold=False), 2000, time.process_time) * 1000
+    print(f"  one expression in the REPL, parse + answer + render: {figures['repl_ms']:.3f} ms warm "
+          f"({figures['repl_cpu_ms']:.3f} ms of CPU; target <= 1 ms), {figures['cold_ms']:.3f} ms cold")
+    if with_keras:
+        print(f"    Keras model.predict(x) {figures['predict_ms']:7.3f} ms, "
+              f"model(x) {figures['call_ms']:7.3f} ms")
 
     rng = np.random.default_rng(0)
     operands = rng.integers(0, domain.max_operand + 1, size=(args.lines, domain.terms))
-    text = "".join("+".join(map(str, row)) + "\n" for row in operands.tolist()).encode()
-    for mode in (["--json"], []):
-        start = time.perf_counter()
-        done = subprocess.run([SCRIPT, "--model", model_path, *mode], input=text,
-                              capture_output=True, env=env)
-        seconds = time.perf_counter() - start
-        assert done.returncode == 0 and done.stdout.count(b"\n") == args.lines
-        label = "--json" if mode else "plain "
-        print(f"pipe {label} {args.lines:,} lines end to end: {seconds:6.2f} s = "
-              f"{args.lines / seconds:9,.0f} lines/s (target >= 20,000)")
-    distinct = len(np.unique(operands, axis=0))
-    fresh = Predictor(model)
+    variants = [("", model_path, args.lines)]
+    if has_table:  # slow: ~80 sums through the network per line
+        variants.append((" without its table", without_table(model_path), args.lines_without_table))
+    for label, path, lines in variants:
+        text = "".join("+".join(map(str, row)) + "\n" for row in operands[:lines].tolist()).encode()
+        for mode in (["--json"], []):
+            rate, cpu_rate = pipe_rate(path, text, lines, mode, env)
+            key = ("json" if mode else "plain") + ("_no_table" if label else "")
+            figures[key] = rate
+            print(f"  pipe {'--json' if mode else 'plain '} {lines:,} random lines{label}: "
+                  f"{rate:9,.0f} lines/s (target >= 20,000); {cpu_rate:9,.0f} per CPU second")
+    distinct = np.unique(operands, axis=0)
     start = time.perf_counter()
-    fresh._compute(np.unique(operands, axis=0))
+    Predictor(model)._compute(distinct)
     network = time.perf_counter() - start
-    print(f"  of which the network, {distinct:,} distinct tuples computed once: {network:.2f} s"
-          f" ({distinct / network:,.0f} tuples/s)\n")
+    print(f"    of which the network, {len(distinct):,} distinct tuples computed once: {network:.2f} s"
+          f" ({len(distinct) / network:,.0f} tuples/s)")
+    figures["rss"] = idle_rss_mb(model_path)
+    print(f"  idle REPL resident memory: {figures['rss']:.0f} MB (target <= 150 MB)\n")
+    return figures
 
-    print(f"idle REPL resident memory: {idle_rss_mb(model_path):.0f} MB (target <= 150 MB)")
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model", action="append", default=None,
+                        help="a model file (repeat for several; default: the bundled model)")
+    parser.add_argument("--lines", type=int, default=100_000)
+    parser.add_argument("--lines-without-table", type=int, default=20_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--no-keras", action="store_true", help="skip the TensorFlow comparison")
+    args = parser.parse_args()
+
+    from seqsum.repl import locations
+
+    paths = args.model or [str(locations.choose_model(None).path)]
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: wall-clock figures include "
+          "waiting for a core; CPU-time figures do not\n")
+    rows = [measure(path, args, with_keras=not args.no_keras and i == 0) for i, path in enumerate(paths)]
+
+    def rate(row, key):
+        return f"{row[key]:,.0f}" if key in row else "-"
+
+    print("| model | domain | table | start | REPL warm / cold | pipe --json / plain (lines/s) "
+          "| same without table | memory |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for row in rows:
+        print(f"| {row['model']} | {row['domain']} | {'yes' if row['table'] else 'no'} "
+              f"| {row['first']:.2f} s | {row['repl_ms']:.2f} / {row['cold_ms']:.2f} ms "
+              f"| {rate(row, 'json')} / {rate(row, 'plain')} "
+              f"| {rate(row, 'json_no_table')} / {rate(row, 'plain_no_table')} | {row['rss']:.0f} MB |")
 
 
 if __name__ == "__main__":

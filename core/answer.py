@@ -12,8 +12,15 @@ from functools import cached_property
 import numpy as np
 
 from .codec import decode_many, encode_answers, encode_questions
-from .confidence import ConfidenceRule, agreement, answer_values, product_confidence, related_sums
-from .dataset import tuple_index, tuples_from_index
+from .confidence import (
+    ConfidenceRule,
+    agreement,
+    agreement_from_counts,
+    answer_values,
+    product_confidence,
+    related_sums,
+)
+from .dataset import distinct_rows, tuple_index, tuples_from_index
 from .domain import SYMBOLS, VOCABULARY, Domain
 from .modelfile import ModelFile
 from .scoring import exact_match
@@ -155,6 +162,8 @@ class Predictor:
     The network is deterministic, so each distinct tuple is computed once: within a batch by
     de-duplication, and across batches by a dense cache when the domain is small enough (the
     default domain's 10,000 tuples take 1.4 MB). A pipe of repeated sums then costs lookups.
+    A model file with an answer table (core.table) has every tuple's related sums counted in it,
+    so only the asked tuples go through the network.
     """
 
     CACHE_LIMIT = 200_000
@@ -163,6 +172,7 @@ class Predictor:
         self.model = model
         self.domain = model.domain
         self.confidence_rule = ConfidenceRule.from_meta(model.meta)
+        self.table = model.answers
         self.cacheable = self.domain.size <= self.CACHE_LIMIT
         self.clear_cache()
 
@@ -186,10 +196,12 @@ class Predictor:
             self.probabilities(tuples_from_index(keys, self.domain))
 
     def probabilities(self, operands: np.ndarray) -> np.ndarray:
-        keys = tuple_index(operands, self.domain).astype(np.int64)
         if not self.cacheable:
-            _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-            return self._compute(operands[first])[inverse.ravel()]
+            if len(operands) == 1:
+                return self._compute(operands)
+            first, inverse = distinct_rows(operands, self.domain)
+            return self._compute(operands[first])[inverse]
+        keys = tuple_index(operands, self.domain).astype(np.int64)
         missing = np.unique(keys[~self._cached[keys]])
         if len(missing):
             self._cache[missing] = self._compute(tuples_from_index(missing, self.domain))
@@ -200,16 +212,23 @@ class Predictor:
         return self.model.network.probabilities(encode_questions(operands, self.domain))
 
     def answer(self, operands) -> Answers:
-        """The network's answers, each checked against its answers to related sums."""
+        """The network's answers, each checked against its answers to related sums (counted in
+        the model's answer table when it has one, else asked of the network too)."""
         operands = np.asarray(operands, dtype=np.int64).reshape(-1, self.domain.terms)
-        views, owners, offsets = related_sums(operands, self.domain)
-        everything = self.probabilities(np.concatenate([operands, views]))
-        probabilities = everything[: len(operands)]
-        values = answer_values(everything.argmax(-1))
-        shares, checks = agreement(
-            values[: len(operands)], values[len(operands) :], owners, offsets,
-            fallback=product_confidence(probabilities),
-        )
+        if self.table is None:
+            views, owners, offsets = related_sums(operands, self.domain)
+            everything = self.probabilities(np.concatenate([operands, views]))
+            probabilities = everything[: len(operands)]
+            values = answer_values(everything.argmax(-1))
+            shares, checks = agreement(
+                values[: len(operands)], values[len(operands) :], owners, offsets,
+                fallback=product_confidence(probabilities),
+            )
+        else:
+            probabilities = self.probabilities(operands)
+            rows = self.table[tuple_index(operands, self.domain).astype(np.int64)]
+            checks = rows["related"]
+            shares = agreement_from_counts(rows["fitting"], checks, product_confidence(probabilities))
         return Answers(
             domain=self.domain,
             operands=operands,

@@ -115,6 +115,38 @@ def related_sums(operands: np.ndarray, domain: Domain) -> tuple[np.ndarray, np.n
     return views[keep], owners[keep], offsets[keep]
 
 
+def related_counts_over_domain(values: np.ndarray, domain: Domain) -> tuple[np.ndarray, np.ndarray]:
+    """For every tuple of the domain at once, from every tuple's answer value (answer_values, in
+    tuple_index order): (how many related sums fit its answer, how many it has), as uint8 — the
+    counts behind `agreement`. The same as related_sums + agreement, but each kind of related sum
+    is a shifted view of the whole grid of answers, not an array of views."""
+    m, terms = domain.max_operand, domain.terms
+    grid = np.asarray(values).reshape((m + 1,) * terms)
+    rotated = np.transpose(grid, (*range(1, terms), 0))  # rotated[u] is the answer to roll(u, 1)
+    fitting = np.zeros(grid.shape, np.uint8)
+    total = np.zeros(grid.shape, np.uint8)  # at most 201 (5 terms)
+    not_all_equal = np.ones(grid.shape, bool)  # the row rotated is itself only where all are equal
+    not_all_equal[(np.arange(m + 1),) * terms] = False
+    for delta, rotate, offset in zip(*_view_moves(terms), strict=True):
+        operand = int(np.argmax(delta != 0))
+        step = int(delta[operand])
+        rows = [slice(None)] * terms  # the tuples whose view stays inside the domain,
+        rows[operand] = slice(max(0, -step), max(0, m + 1 - max(0, step)))
+        views = list(rows)  # and where their views are (before rotating)
+        views[operand] = slice(max(0, step), max(0, m + 1 - max(0, -step)))
+        rows, views = tuple(rows), tuple(views)
+        own, view = grid[rows], (rotated if rotate else grid)[views]
+        counted = not_all_equal[rows] if step == 0 else True
+        fitting[rows] += counted & (own >= 0) & (view == own + offset)
+        total[rows] += counted
+    return fitting.ravel(), total.ravel()
+
+
+def agreement_from_counts(fitting: np.ndarray, total: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    """`agreement` from its counts: the share of related sums that fit, `fallback` where none."""
+    return np.where(total > 0, fitting / np.maximum(total, 1), fallback)
+
+
 def answer_values(indices: np.ndarray) -> np.ndarray:
     """(N, width) written symbol indices -> (N,) the numbers written, -1 where the text is not
     one (blank, a space inside, a leading zero): such an answer fits no related sum."""
@@ -141,4 +173,4 @@ def agreement(values: np.ndarray, view_values: np.ndarray, owners: np.ndarray, o
     fits = (row >= 0) & (view_values == row + offsets)
     fitting = np.bincount(owners, weights=fits, minlength=n)
     total = np.bincount(owners, minlength=n)
-    return np.where(total > 0, fitting / np.maximum(total, 1), fallback), total
+    return agreement_from_counts(fitting, total, fallback), total

@@ -17,7 +17,7 @@ from .domain import Domain
 from .printable import quoted
 
 EXHAUSTIVE_LIMIT = 250_000
-"""Domains up to this many tuples are used whole; larger ones are sampled."""
+"""Domains up to this many tuples are trained on whole; larger ones are sampled."""
 
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 
@@ -41,9 +41,20 @@ class HeldOutRule:
         return cls(fraction=share, seed=seed)
 
     def is_held_out(self, operands: np.ndarray, domain: Domain) -> np.ndarray:
-        """Boolean per row of an (N, terms) operand array."""
-        keys = tuple_index(operands, domain)
-        return _unit_interval(_splitmix64(keys ^ _splitmix64(np.uint64(self.seed)))) < self.fraction
+        """Boolean per row of an (N, terms) operand array.
+
+        The hash of a tuple's index where the index fits in 64 bits (the split of every such
+        domain is as it always was); above that the operands are mixed into the hash one by one,
+        so no two tuples share a key by wrapping.
+        """
+        seed = _splitmix64(np.uint64(self.seed))
+        if indexable(domain):
+            keys = _splitmix64(tuple_index(operands, domain) ^ seed)
+        else:
+            keys = seed
+            for column in np.asarray(operands, dtype=np.uint64).T:
+                keys = _splitmix64(keys ^ column)
+        return _unit_interval(keys) < self.fraction
 
 
 def _splitmix64(x):
@@ -59,8 +70,17 @@ def _unit_interval(x: np.ndarray) -> np.ndarray:
     return (x >> np.uint64(11)).astype(np.float64) / float(1 << 53)
 
 
+def indexable(domain: Domain) -> bool:
+    """Whether every tuple's position (tuple_index) fits in a uint64 without wrapping."""
+    return domain.size <= 2**64
+
+
 def tuple_index(operands: np.ndarray, domain: Domain) -> np.ndarray:
-    """Each operand tuple's position in the domain, read as a number in base max_operand+1."""
+    """Each operand tuple's position in the domain, read as a number in base max_operand+1.
+
+    Exact only for `indexable` domains: 5 terms of 0..9999 (10^20 tuples) would wrap, so it
+    must not be used as a key there (see `distinct_rows`).
+    """
     operands = np.asarray(operands, dtype=np.uint64)
     base = np.uint64(domain.max_operand + 1)
     index = np.zeros(len(operands), dtype=np.uint64)
@@ -80,6 +100,16 @@ def tuples_from_index(index: np.ndarray, domain: Domain) -> np.ndarray:
     return np.stack(columns[::-1], axis=1)
 
 
+def distinct_rows(operands: np.ndarray, domain: Domain) -> tuple[np.ndarray, np.ndarray]:
+    """(index of each distinct tuple's first row, each row's distinct tuple) for any domain."""
+    operands = np.asarray(operands, dtype=np.int64)
+    if indexable(domain):
+        _, first, inverse = np.unique(tuple_index(operands, domain), return_index=True, return_inverse=True)
+    else:
+        _, first, inverse = np.unique(operands, axis=0, return_index=True, return_inverse=True)
+    return first, inverse.ravel()
+
+
 def all_tuples(domain: Domain) -> np.ndarray:
     """Every operand tuple, (size, terms), in tuple_index order."""
     grids = np.meshgrid(*[np.arange(domain.max_operand + 1)] * domain.terms, indexing="ij")
@@ -88,13 +118,6 @@ def all_tuples(domain: Domain) -> np.ndarray:
 
 def sample_tuples(domain: Domain, count: int, rng: np.random.Generator) -> np.ndarray:
     return rng.integers(0, domain.max_operand + 1, size=(count, domain.terms), dtype=np.int64)
-
-
-def evaluation_tuples(domain: Domain, sample_size: int = 20_000, seed: int = 0) -> np.ndarray:
-    """The whole domain when it is small enough, else a large seeded sample."""
-    if domain.size <= EXHAUSTIVE_LIMIT:
-        return all_tuples(domain)
-    return sample_tuples(domain, sample_size, np.random.default_rng(seed))
 
 
 @dataclass

@@ -1,18 +1,29 @@
-"""Evaluating a model over its domain: exact match over every tuple (or a seeded sample),
-held-out against trained, and how well its unsure flag separates right from wrong."""
+"""Evaluating a model over its domain: exact match over every tuple when the domain is small
+enough (then also every answer, as the table a model file carries), else over the edge tuples and
+a sample stratified by layout; held-out against trained, per layout, and how well the unsure flag
+separates right from wrong."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .answer import Predictor
-from .confidence import ConfidenceRule
-from .dataset import evaluation_tuples
-from .scoring import ConfidenceReport, confidence_report
+from .answer import Answers, Predictor
+from .codec import encode_answers
+from .confidence import ConfidenceRule, agreement_from_counts, answer_values, product_confidence
+from .dataset import distinct_rows, tuple_index, tuples_from_index
+from .domain import Domain
+from .layouts import EDGE_BUDGET, edge_tuples, layout_of, per_layout_counts, sample_by_layout
+from .scoring import ConfidenceReport, confidence_report, exact_match
+from .table import TABLE_LIMIT, build_table
 
 BATCH = 8192
+EXHAUSTIVE_LIMIT = TABLE_LIMIT
+"""Domains up to this many tuples are scored whole, each tuple through the network once."""
+SAMPLE_SIZE = 20_000
+"""Above EXHAUSTIVE_LIMIT: tuples drawn per layout, besides the edge tuples."""
 
 
 @dataclass
@@ -25,16 +36,18 @@ class Subset:
         return {"count": self.count, "exact_match": self.exact_match, "char_accuracy": self.char_accuracy}
 
 
-
 @dataclass
 class Evaluation:
     exhaustive: bool
     all: Subset
     heldout: Subset
     trained: Subset
+    edges: Subset  # the edge tuples (core.layouts), always scored
     confidence: ConfidenceReport
+    layouts: list[dict] = field(default_factory=list)  # per layout: name, digits, count, right
     wrong: list[dict] = field(default_factory=list)
-    # Per evaluated tuple, kept so the unsure flag can be judged again under another rule.
+    table: np.ndarray | None = field(default=None, repr=False)  # every answer, when exhaustive (core.table)
+    # Per scored tuple, kept so the unsure flag can be judged again under another rule.
     correct: np.ndarray = field(default=None, repr=False)
     agreement: np.ndarray = field(default=None, repr=False)
     product: np.ndarray = field(default=None, repr=False)
@@ -54,7 +67,9 @@ class Evaluation:
             "all": self.all.to_dict(),
             "heldout": self.heldout.to_dict(),
             "trained": self.trained.to_dict(),
+            "edges": self.edges.to_dict(),
             "confidence": self.confidence.to_dict(),
+            "layouts": self.layouts,
             "wrong": self.wrong,
         }
 
@@ -66,43 +81,117 @@ def _subset(mask: np.ndarray, exact: np.ndarray, chars_right: np.ndarray) -> Sub
     return Subset(count, float(exact[mask].mean()), float(chars_right[mask].mean()))
 
 
-def evaluate(predictor: Predictor, sample_size: int = 20_000, seed: int = 0,
-             show_wrong: int = 20) -> Evaluation:
-    """Exact match over the whole domain (or a seeded sample), split by held-out vs trained,
-    and how well the predictor's unsure flag separates right from wrong."""
+def evaluation_tuples(domain: Domain, sample_size: int = SAMPLE_SIZE, seed: int = 0,
+                      edge_budget: int = EDGE_BUDGET) -> np.ndarray:
+    """What a domain too large to score whole is scored on: its edge tuples first, then a seeded
+    sample of `sample_size` drawn equally from every layout (core.layouts), without repeats."""
+    sample = sample_by_layout(domain, np.random.default_rng(seed), total=sample_size)
+    tuples = np.concatenate([edge_tuples(domain, edge_budget), sample])
+    first, _ = distinct_rows(tuples, domain)
+    return tuples[np.sort(first)]
+
+
+@dataclass
+class _Scores:
+    """Per scored tuple: exact match, share of characters right, product confidence, agreement."""
+
+    exact: np.ndarray
+    chars_right: np.ndarray
+    confidence: np.ndarray
+    agreement: np.ndarray
+
+    @classmethod
+    def empty(cls, count: int) -> _Scores:
+        return cls(np.empty(count, bool), np.empty(count), np.empty(count), np.empty(count))
+
+    def fill(self, rows: slice | np.ndarray, probabilities: np.ndarray, truths: np.ndarray, domain: Domain):
+        top = probabilities.argmax(-1)
+        expected = encode_answers(truths, domain)
+        self.exact[rows] = exact_match(top, expected)
+        self.chars_right[rows] = (top == expected).mean(axis=1)
+        self.confidence[rows] = product_confidence(probabilities)
+        return top
+
+
+def _score_every_tuple(predictor: Predictor, progress) -> tuple[_Scores, np.ndarray]:
+    """Every tuple of the domain through the network once, then every tuple's related sums
+    counted from those answers: (scores in tuple_index order, the answer table, core.table)."""
     domain = predictor.domain
-    tuples = evaluation_tuples(domain, sample_size, seed)
-    exact = np.empty(len(tuples), bool)
-    chars_right = np.empty(len(tuples))
-    product = np.empty(len(tuples))
-    agreement = np.empty(len(tuples))
-    wrong: list[dict] = []
+    scores = _Scores.empty(domain.size)
+    values = np.empty(domain.size, np.int16)
+    for start in range(0, domain.size, BATCH):
+        rows = slice(start, min(start + BATCH, domain.size))
+        tuples = tuples_from_index(np.arange(rows.start, rows.stop), domain)
+        top = scores.fill(rows, predictor.probabilities(tuples), tuples.sum(axis=1), domain)
+        values[rows] = answer_values(top)
+        progress("answering", rows.stop, domain.size)
+    table = build_table(values, domain)
+    scores.agreement[:] = agreement_from_counts(table["fitting"], table["related"], scores.confidence)
+    return scores, table
+
+
+def _score_tuples(predictor: Predictor, tuples: np.ndarray, progress) -> _Scores:
+    scores = _Scores.empty(len(tuples))
     for start in range(0, len(tuples), BATCH):
-        answers = predictor.answer(tuples[start : start + BATCH])
-        rows = slice(start, start + len(answers))
-        exact[rows] = answers.correct
-        chars_right[rows] = (answers.top_index == answers.expected).mean(axis=1)
-        product[rows] = answers.confidence
-        agreement[rows] = answers.agreement
-        for row in np.flatnonzero(~answers.correct)[: max(0, show_wrong - len(wrong))]:
-            a = answers[int(row)]
-            wrong.append(
-                {"input": a.expression, "prediction": a.prediction, "truth": a.truth,
-                 "confidence": round(a.confidence, 4), "agreement": round(a.agreement, 4)}
-            )
-    held = predictor.model.heldout_rule.is_held_out(tuples, domain)
-    everything = np.ones(len(tuples), bool)
+        rows = slice(start, min(start + BATCH, len(tuples)))
+        answers: Answers = predictor.answer(tuples[rows])
+        scores.fill(rows, answers.probabilities, answers.truths, predictor.domain)
+        scores.agreement[rows] = answers.agreement
+        progress("answering", rows.stop, len(tuples))
+    return scores
+
+
+def evaluate(predictor: Predictor, sample_size: int = SAMPLE_SIZE, seed: int = 0, show_wrong: int = 20,
+             progress=None, edge_budget: int = EDGE_BUDGET) -> Evaluation:
+    """Exact match over every tuple of the domain when it has at most EXHAUSTIVE_LIMIT (then the
+    evaluation also carries the answer table), else over the edge tuples and a sample stratified
+    by layout; split by held-out vs trained, by layout, and for the edge tuples.
+
+    `progress(stage, done, total)`, if given, is called after each batch (the CLI draws it).
+    The unsure flag's figures use the predictor's rule; `calibrate` gives a model's own rule.
+    """
+    domain = predictor.domain
+    progress = progress or (lambda stage, done, total: None)
+    if domain.size <= EXHAUSTIVE_LIMIT:
+        scores, table = _score_every_tuple(predictor, progress)
+        tuple_at = functools.partial(tuples_from_index, domain=domain)
+        edges = tuple_index(edge_tuples(domain, edge_budget), domain).astype(np.int64)
+    else:
+        tuples = evaluation_tuples(domain, sample_size, seed, edge_budget)
+        scores, table = _score_tuples(predictor, tuples, progress), None
+        tuple_at = tuples.__getitem__
+        edges = np.arange(len(edge_tuples(domain, edge_budget)))  # listed first
+    count = len(scores.exact)
+    held = np.empty(count, bool)
+    codes = np.empty(count, np.int64)
+    for start in range(0, count, BATCH):
+        rows = np.arange(start, min(start + BATCH, count))
+        held[rows] = predictor.model.heldout_rule.is_held_out(tuple_at(rows), domain)
+        codes[rows] = layout_of(tuple_at(rows), domain)
+    wrong = np.flatnonzero(~scores.exact)[:show_wrong]
     return Evaluation(
-        exhaustive=len(tuples) == domain.size,
-        all=_subset(everything, exact, chars_right),
-        heldout=_subset(held, exact, chars_right),
-        trained=_subset(~held, exact, chars_right),
-        confidence=confidence_report(agreement, product, exact, predictor.confidence_rule.threshold),
-        wrong=wrong,
-        correct=exact,
-        agreement=agreement,
-        product=product,
+        exhaustive=table is not None,
+        all=_subset(np.ones(count, bool), scores.exact, scores.chars_right),
+        heldout=_subset(held, scores.exact, scores.chars_right),
+        trained=_subset(~held, scores.exact, scores.chars_right),
+        edges=_subset(np.isin(np.arange(count), edges), scores.exact, scores.chars_right),
+        confidence=confidence_report(scores.agreement, scores.confidence, scores.exact,
+                                     predictor.confidence_rule.threshold),
+        layouts=per_layout_counts(codes, scores.exact, domain),
+        wrong=_wrong_answers(predictor, tuple_at(wrong)),
+        table=table,
+        correct=scores.exact,
+        agreement=scores.agreement,
+        product=scores.confidence,
     )
+
+
+def _wrong_answers(predictor: Predictor, tuples: np.ndarray) -> list[dict]:
+    return [
+        {"input": a.expression, "prediction": a.prediction, "truth": a.truth,
+         "confidence": round(a.confidence, 4), "agreement": round(a.agreement, 4)}
+        for a in predictor.answer(tuples)
+    ] if len(tuples) else []
 
 
 def calibrate(evaluation: Evaluation) -> ConfidenceRule:

@@ -16,6 +16,13 @@ import numpy as np
 from .codec import written_order
 from .domain import VOCABULARY
 
+PREFIXES = 20_000
+"""First-operand encoder states remembered at most: every operand of 0..9999 (11,110 prefixes)."""
+PREFIX_BATCH = 64
+"""Batches at least this large share first-operand states (the REPL's single answers do not)."""
+_PREFIX_DIGITS = 4
+_PLUS = VOCABULARY.index("+")
+
 WEIGHT_NAMES = (
     "encoder_kernel",
     "encoder_recurrent",
@@ -94,6 +101,7 @@ class NumpyNetwork:
         self._decoder_kernel = _halve_sigmoid_gates(w["decoder_kernel"], u)
         self._decoder_bias = _halve_sigmoid_gates(w["decoder_bias"], u)
         self._decoder_recurrent = _halve_sigmoid_gates(w["decoder_recurrent"], u)
+        self._prefixes: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # see _encode_sharing_prefixes
 
     CHUNK = 2048  # rows per pass: larger batches fall out of the CPU's caches and run slower
 
@@ -106,16 +114,70 @@ class NumpyNetwork:
         return np.concatenate([self._probabilities(questions[i : i + self.CHUNK])
                                for i in range(0, len(questions), self.CHUNK)])
 
-    def _probabilities(self, questions: np.ndarray) -> np.ndarray:
+    def _encode(self, questions: np.ndarray, h: np.ndarray | None = None, c: np.ndarray | None = None,
+                start: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """The encoder's (h, c) after reading `questions` from step `start`, from state (h, c)."""
         n, steps = questions.shape
         u = self.units
-        h = np.zeros((n, u), np.float32)
-        c = np.zeros((n, u), np.float32)
-        for t in range(steps):
+        if h is None:
+            h = np.zeros((n, u), np.float32)
+            c = np.zeros((n, u), np.float32)
+        for t in range(start, steps):
             z = self._encoder_rows[questions[:, t]]
             if t:
                 z += h @ self._encoder_recurrent
             h, c = _lstm_step(z, c, u)
+        return h, c
+
+    def _encode_sharing_prefixes(self, questions: np.ndarray) -> np.ndarray:
+        """The encoder's last h, starting each question that opens with digits and a `+` from
+        the remembered state after that prefix (its first operand), so only the rest is read.
+
+        For 0..999 that skips four of seven encoder steps for most questions; the remembered
+        states are computed once per first operand (at most PREFIXES of them, 1 MB for 0..999).
+        """
+        n, steps = questions.shape
+        if n < PREFIX_BATCH:  # a few questions: the bookkeeping would cost more than it saves
+            return self._encode(questions)[0]
+        leading = np.cumprod(questions < 10, axis=1).sum(axis=1)  # digits before anything else
+        plus = leading < steps
+        plus[plus] = questions[plus, leading[plus]] == _PLUS
+        shared = plus & (leading >= 1) & (leading <= _PREFIX_DIGITS)
+        h = np.empty((n, self.units), np.float32)
+        if not shared.all():
+            h[~shared] = self._encode(questions[~shared])[0]
+        if not shared.any():
+            return h
+        powers = 10 ** np.arange(_PREFIX_DIGITS + 1)
+        digits = np.where(np.arange(steps)[None, :] < leading[:, None], questions, 0)[:, :_PREFIX_DIGITS]
+        # A prefix's key: its digits as a number, plus 10^length so that "7" and "07" differ.
+        exponents = np.clip(leading[:, None] - 1 - np.arange(digits.shape[1]), 0, _PREFIX_DIGITS)
+        keys = (digits * powers[exponents]).sum(axis=1) + powers[np.minimum(leading, _PREFIX_DIGITS)]
+        rows = np.flatnonzero(shared)
+        self._remember_prefixes(questions[rows], leading[rows], keys[rows])
+        for length in np.unique(leading[rows]):
+            group = rows[leading[rows] == length]
+            states = [self._prefixes[k] for k in keys[group].tolist()]
+            h0 = np.stack([s[0] for s in states])
+            c0 = np.stack([s[1] for s in states])
+            h[group] = self._encode(questions[group], h0, c0, start=int(length) + 1)[0]
+        return h
+
+    def _remember_prefixes(self, questions: np.ndarray, leading: np.ndarray, keys: np.ndarray) -> None:
+        if len(self._prefixes) >= PREFIXES:
+            self._prefixes.clear()  # a bound on memory; refilled as questions come
+        new, first = np.unique(keys, return_index=True)
+        missing = np.array([k not in self._prefixes for k in new.tolist()], bool)
+        for length in np.unique(leading[first[missing]]):
+            chosen = first[missing][leading[first[missing]] == length]
+            h, c = self._encode(questions[chosen, : int(length) + 1])
+            for key, hk, ck in zip(keys[chosen].tolist(), h, c, strict=True):
+                self._prefixes[key] = (hk, ck)
+
+    def _probabilities(self, questions: np.ndarray) -> np.ndarray:
+        n, steps = questions.shape
+        u = self.units
+        h = self._encode_sharing_prefixes(questions)
         x_proj = h @ self._decoder_kernel
         x_proj += self._decoder_bias
         c = np.zeros((n, u), np.float32)

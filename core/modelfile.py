@@ -1,9 +1,11 @@
 """Reading (and writing the NumPy part of) seqsum model files without TensorFlow.
 
-A seqsum model file is a native Keras `.keras` archive (a zip) with two extra members that
-Keras ignores: `seqsum/meta.json` (domain, held-out rule, training settings, figures,
-versions) and `seqsum/weights.npz` (the same weights as plain arrays). One file to copy; Keras
-can load it for training, and the answer path loads it with zipfile + NumPy, without TensorFlow.
+A seqsum model file is a native Keras `.keras` archive (a zip) with extra members that Keras
+ignores: `seqsum/meta.json` (domain, held-out rule, training settings, figures, versions),
+`seqsum/weights.npz` (the same weights as plain arrays) and, for domains of at most
+core.table.TABLE_LIMIT tuples, `seqsum/answers.npy` (every answer, see core.table). One file to
+copy; Keras can load it for training, and the answer path loads it with zipfile + NumPy, without
+TensorFlow.
 """
 
 from __future__ import annotations
@@ -27,6 +29,15 @@ from .domain import VOCABULARY, Domain, DomainError
 from .forward import MAX_UNITS, WEIGHT_NAMES, NumpyNetwork, weight_shapes
 from .metadata import subset_figures, whole
 from .printable import quoted, visible
+from .table import (
+    TableError,
+    check_table,
+    decode_table,
+    encode_table,
+    has_table,
+    spot_check_tuples,
+    table_bytes_limit,
+)
 
 FORMAT = "seqsum-model"
 FORMAT_VERSION = 2
@@ -34,6 +45,9 @@ FORMAT_VERSION = 2
 it must refuse the file ("upgrade seqsum"); version-1 files are all in reading order."""
 META_MEMBER = "seqsum/meta.json"
 WEIGHTS_MEMBER = "seqsum/weights.npz"
+ANSWERS_MEMBER = "seqsum/answers.npy"
+"""Optional (core.table): every answer of a small domain, so related sums are lookups. Readers
+that do not know it ignore it, so it needs no new format version."""
 
 ADVICE = "pass --model with another file, or make a new one with :retrain or `seqsum-repl train`"
 
@@ -55,6 +69,7 @@ class ModelFile:
     meta: dict
     network: NumpyNetwork
     data: bytes = field(default=b"", repr=False)  # the file as read, so :save copies what is loaded
+    answers: np.ndarray | None = field(default=None, repr=False)  # the answer table, if the file has one
     domain: Domain = field(init=False)
     heldout_rule: HeldOutRule = field(init=False)
 
@@ -72,15 +87,19 @@ class ModelFile:
         return subset_figures(self.meta, subset)
 
 
-def encode_members(meta: dict, weights: dict[str, np.ndarray]) -> dict[str, bytes]:
-    """The two archive members, ready to be written into a `.keras` zip."""
+def encode_members(meta: dict, weights: dict[str, np.ndarray],
+                   answers: np.ndarray | None = None) -> dict[str, bytes]:
+    """seqsum's archive members (the answer table too, if given), ready to be written into a zip."""
     buffer = io.BytesIO()
     np.savez(buffer, **{k: np.asarray(weights[k], np.float32) for k in WEIGHT_NAMES})
     body = dict(meta, format=FORMAT, format_version=FORMAT_VERSION)
-    return {
+    members = {
         META_MEMBER: json.dumps(body, indent=2, sort_keys=True).encode(),
         WEIGHTS_MEMBER: buffer.getvalue(),
     }
+    if answers is not None:
+        members[ANSWERS_MEMBER] = encode_table(answers)
+    return members
 
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -288,10 +307,37 @@ def read_model_file(path: os.PathLike | str) -> ModelFile:
             if weight_bytes is None:
                 raise ModelFileError(path, f"its weights are larger than a model of "
                                            f"{units or MAX_UNITS:,} units needs")
+            domain = Domain.from_dict(meta["domain"])
+            answer_bytes = _read_answer_table(path, archive, names, domain)
     except DAMAGED as error:
         raise ModelFileError(path, f"the archive is damaged or truncated ({visible(error, 120)})") from None
-    domain = Domain.from_dict(meta["domain"])
     weights = _read_weights(path, weight_bytes, units)
     _check_weights(path, weights)
     network = NumpyNetwork(weights, domain.answer_width, answer_order(meta))
-    return ModelFile(path=path, meta=meta, network=network, data=data)
+    answers = None if answer_bytes is None else _checked_table(path, answer_bytes, network, domain)
+    return ModelFile(path=path, meta=meta, network=network, data=data, answers=answers)
+
+
+def _read_answer_table(path: Path, archive: zipfile.ZipFile, names: set[str],
+                       domain: Domain) -> bytes | None:
+    """The answer table member's bytes (None when the file has none), read with the limit its
+    domain implies."""
+    if ANSWERS_MEMBER not in names:
+        return None
+    if not has_table(domain):
+        raise ModelFileError(path, f"it has an answer table, but its domain has {domain.size:,} tuples, "
+                                   f"more than an answer table may hold")
+    data = _read_member(archive, ANSWERS_MEMBER, table_bytes_limit(domain))
+    if data is None:
+        raise ModelFileError(path, f"its answer table is larger than {domain.size:,} answers can be")
+    return data
+
+
+def _checked_table(path: Path, data: bytes, network: NumpyNetwork, domain: Domain) -> np.ndarray:
+    """The file's answer table, if it agrees with the network where spot-checked."""
+    try:
+        answers = decode_table(data, domain)
+        check_table(answers, network, spot_check_tuples(domain), domain)
+    except TableError as error:
+        raise ModelFileError(path, str(error)) from None
+    return answers

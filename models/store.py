@@ -15,7 +15,10 @@ import zipfile
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+import numpy as np
+
 from ..core.atomic import replacing
+from ..core.forward import WEIGHT_NAMES
 from ..core.modelfile import ModelFileError, encode_members, read_model_file
 from .network import export_weights
 from .quiet import keras, tf
@@ -58,15 +61,27 @@ def metadata(result: TrainingResult) -> dict:
     }
 
 
-def save_model(model: keras.Model, meta: dict, path: os.PathLike | str) -> Path:
-    """Write `model` with `meta` to `path` atomically (see core.atomic); OSError if impossible."""
+def save_model(model: keras.Model, meta: dict, path: os.PathLike | str,
+               answers: np.ndarray | None = None) -> Path:
+    """Write `model` with `meta` (and its answer table, core.table) to `path` atomically (see
+    core.atomic); OSError if impossible.
+
+    `answers` must be the NumPy forward pass's answers from these very weights (scoring.evaluate
+    of the exported network gives them): the file read back must hold exactly those weights and
+    that table, and its network must answer the table's spot checks, or nothing is put in place.
+    """
     path = Path(path)
+    weights = export_weights(model)
     with replacing(path) as temporary:
         model.save(temporary)
         with zipfile.ZipFile(temporary, "a", compression=zipfile.ZIP_STORED) as archive:
-            for name, data in encode_members(meta, export_weights(model)).items():
+            for name, data in encode_members(meta, weights, answers).items():
                 archive.writestr(name, data)
-        read_model_file(temporary)  # never put in place a file that does not load back
+        written = read_model_file(temporary)  # never put in place a file that does not load back
+        same = all(np.array_equal(written.network.weights[k], np.asarray(weights[k], np.float32))
+                   for k in WEIGHT_NAMES)
+        if not same or (answers is not None and not np.array_equal(written.answers, answers)):
+            raise ModelFileError(temporary, "it did not read back as written", "this is a bug in seqsum")
     return path
 
 

@@ -20,7 +20,7 @@ from ..core.modelfile import ModelFileError, read_model_file
 from ..core.printable import visible
 from . import locations, map_view, render
 from .commands import command, help_lines
-from .progress import TerminalProgress
+from .progress import EvaluationProgress, TerminalProgress
 from .report import evaluation_text, info_text
 from .text import percent, sparkline
 from .training import Failure, config_from_options, train_and_save, training_options
@@ -50,11 +50,14 @@ def info(session, argument: str) -> None:
 
 @command("evaluate", help="exact match over the whole domain, held-out vs trained")
 def evaluate(session, argument: str) -> None:
+    progress = EvaluationProgress(sys.stderr)
     try:
-        evaluation = run_evaluation(session.predictor)
+        evaluation = run_evaluation(session.predictor, progress=progress)
     except KeyboardInterrupt:
         session.error("evaluation cancelled")
         return
+    finally:
+        progress.finish()
     session.say(evaluation_text(session.model, evaluation))
 
 

@@ -22,7 +22,7 @@ from ..core.printable import visible
 from . import locations
 from .map_chart import draw_map_png, map_options
 from .pipe import run_expressions, run_pipe
-from .progress import TerminalProgress
+from .progress import EvaluationProgress, TerminalProgress
 from .report import evaluation_text, summary
 from .style import disable_color, error_line, warning_line
 from .training import (
@@ -115,18 +115,28 @@ def train(out, **options):
 @cli.command()
 @click.option("--model", "model_path", metavar="PATH", help="Model file (default as for the REPL).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@click.option("--sample-size", type=click.IntRange(1, 10_000_000), default=None, metavar="N",
+              help="Tuples drawn per layout in all, when the domain is too large to score whole "
+              "(default 20,000; the edge tuples are scored besides).")
 @click.option("--map", "map_path", type=click.Path(dir_okay=False), default=None, metavar="PNG",
               help="Also draw every pair of the domain, right or wrong, sure or unsure, as a PNG "
               "(needs matplotlib).")
 @click.option("--map-others", default=None, metavar="N|worst", help="3+ terms: the map's third and "
               "later operands fixed at N (default 0), or the worst over them.")
-def evaluate(model_path, as_json, map_path, map_others):
-    """Exact match over the model's whole domain, held-out and trained, and confidence quality."""
+def evaluate(model_path, as_json, sample_size, map_path, map_others):
+    """Exact match over the model's whole domain (up to 2,000,000 tuples; above that the edge
+    tuples and a sample drawn equally from every layout): held-out and trained, per layout,
+    and confidence quality."""
     choice = locations.choose_model(model_path)
     model = read_model_file(choice.path)
     predictor = Predictor(model)
     fixed = map_request(predictor, map_path, map_others)
-    evaluation = run_evaluation(predictor)
+    progress = EvaluationProgress(sys.stderr)
+    sampling = {} if sample_size is None else {"sample_size": sample_size}
+    try:
+        evaluation = run_evaluation(predictor, progress=progress, **sampling)
+    finally:
+        progress.finish()
     if as_json:
         # ASCII-only (non-ASCII as \u escapes), and never NaN or Infinity, which are not JSON
         click.echo(json.dumps({"model": str(model.path), **evaluation.to_dict()}, indent=2, allow_nan=False))

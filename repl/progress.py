@@ -24,13 +24,46 @@ def duration(seconds: float) -> str:
     return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
 
 
+class EvaluationProgress:
+    """core.evaluation.evaluate's progress on a text stream (stderr by default): one line redrawn on
+    a terminal, one line per stage elsewhere (a log), nothing on stdout."""
+
+    REDRAW = 0.1  # seconds between redraws
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stderr
+        self.live = _isatty(self.stream)
+        self.stage: str | None = None
+        self.drawn = 0.0
+        self._dirty = False
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != self.stage and not self.live:
+            self.stream.write(f"evaluating: {stage}, {total:,} tuples\n")
+            self.stream.flush()
+        self.stage = stage
+        now = time.perf_counter()
+        if self.live and (now - self.drawn >= self.REDRAW or done == total):
+            self.stream.write(f"\r\x1b[2Kevaluating: {stage}, {done:,} of {total:,} tuples")
+            self.stream.flush()
+            self.drawn, self._dirty = now, True
+
+    def finish(self) -> None:
+        if self._dirty:
+            self.stream.write("\r\x1b[2K")
+            self.stream.flush()
+            self._dirty = False
+
+
 class TerminalProgress:
-    """TrainingProgress drawn on a text stream (stderr by default)."""
+    """TrainingProgress drawn on a text stream (stderr by default); `evaluating` draws the
+    evaluation of the trained model that follows."""
 
     def __init__(self, stream=None, epoch_lines: bool = True):
         self.stream = stream or sys.stderr
         self.epoch_lines = epoch_lines
         self.live = _isatty(self.stream)
+        self.evaluating = EvaluationProgress(self.stream)
         self.epochs = self.steps = 0
         self.started = time.perf_counter()
         self.best_exact = 0.0
@@ -80,6 +113,7 @@ class TerminalProgress:
         self._dirty = True
 
     def finish(self) -> None:
+        self.evaluating.finish()
         if self._dirty:
             self.stream.write("\r\x1b[2K")
             self.stream.flush()

@@ -112,54 +112,64 @@ def distribution(answer: Answer, width: int = 10) -> Fragments:
     return out
 
 
+_JSON_BOOL = ("false", "true")
+
+
+def _json_floats(values: np.ndarray) -> list:
+    """The text json.dumps writes for each value rounded to 6 decimals, nested as `values`.
+
+    np.round(x, 6) is rint(x * 1e6) / 1e6, so each distinct rounded value is formatted once: a
+    trained model's probabilities repeat a few values (0.999999, 1e-06, ...) across a batch.
+    """
+    micro = np.rint(np.asarray(values, np.float64) * 1e6)
+    distinct, inverse = np.unique(micro, return_inverse=True)
+    texts = np.array([repr(k / 1e6) for k in distinct.tolist()], dtype=object)
+    return texts[inverse.reshape(micro.shape)]
+
+
 def json_tails(answers: Answers, alternatives: int = 3) -> list[str]:
     """Each answer's JSON record without its "input" field (which depends on how it was typed).
 
-    Built column-wise for throughput; the pipe caches tails per operand tuple and completes
-    them with `json_record`.
+    Exactly what json.dumps(record, ensure_ascii=False) wrote for it, built column-wise with
+    string formatting for throughput (json.dumps cost more than the network per record): symbols
+    and predictions hold only VOCABULARY characters, which JSON never escapes. The pipe caches
+    tails per operand tuple and completes them with `json_record`.
     """
-    top_chars = SYMBOLS[answers.top_index].tolist()
-    top_p = np.round(answers.top_probability.astype(np.float64), 6).tolist()
     ranks = answers.ranking[:, :, 1 : 1 + alternatives]
-    alt_chars = SYMBOLS[ranks].tolist()
-    alt_p = np.round(
-        np.take_along_axis(answers.probabilities, ranks, -1).astype(np.float64), 6
-    ).tolist()
-    confidence = np.round(answers.confidence.astype(np.float64), 6).tolist()
-    agreement = np.round(answers.agreement.astype(np.float64), 6).tolist()
-    low = answers.low_confidence.tolist()
-    correct = answers.correct.tolist()
-    operands = answers.operands.tolist()
-    truths = answers.truths.tolist()
-    predictions = answers.predictions
-    dumps = json.dumps
-    tails = []
-    for row in range(len(answers)):
-        chars = [
-            {"char": c, "p": p, "alternatives": [list(pair) for pair in zip(ac, ap)]}
-            for c, p, ac, ap in zip(top_chars[row], top_p[row], alt_chars[row], alt_p[row])
-        ]
-        record = dumps(
-            {
-                "operands": operands[row],
-                "prediction": predictions[row],
-                "truth": truths[row],
-                "correct": correct[row],
-                "confidence": confidence[row],
-                "agreement": agreement[row],
-                "low_confidence": low[row],
-                "chars": chars,
-            },
-            ensure_ascii=False,
-        )
-        tails.append(record[1:])
-    return tails
+    n, width, shown_alternatives = ranks.shape
+    fields = np.empty((n, width, 2 + 2 * shown_alternatives), dtype=object)  # char, p, (char, p)...
+    fields[:, :, 0] = SYMBOLS[answers.top_index]
+    fields[:, :, 1] = _json_floats(answers.top_probability)
+    fields[:, :, 2::2] = SYMBOLS[ranks]
+    fields[:, :, 3::2] = _json_floats(np.take_along_axis(answers.probabilities, ranks, -1))
+    pairs = ", ".join(['["%s", %s]'] * shown_alternatives)
+    char_format = '{"char": "%s", "p": %s, "alternatives": [' + pairs + "]}"
+    chars = [char_format % tuple(f) for f in fields.reshape(n * width, -1).tolist()]
+    row_format = ('"operands": [%s], "prediction": "%s", "truth": %d, "correct": %s, "confidence": %s, '
+                  '"agreement": %s, "low_confidence": %s, "chars": [%s]}')
+    return [
+        row_format % (", ".join(map(str, operands)), prediction, truth, _JSON_BOOL[correct], confidence,
+                      agreement, _JSON_BOOL[low], ", ".join(chars[row * width : (row + 1) * width]))
+        for row, (operands, prediction, truth, correct, confidence, agreement, low) in enumerate(zip(
+            answers.operands.tolist(), answers.predictions, answers.truths.tolist(), answers.correct.tolist(),
+            _json_floats(answers.confidence), _json_floats(answers.agreement),
+            answers.low_confidence.tolist(), strict=True))
+    ]
 
 
 def json_record(text: str, tail: str) -> str:
     """`{"input": text, ...tail}`: the same key order as the documented record. The line as
     typed keeps every character, control characters as \\u escapes (core.printable)."""
-    return '{"input": ' + visible_json(json.dumps(text, ensure_ascii=False)) + ", " + tail
+    return '{"input": ' + json_string(text) + ", " + tail
+
+
+def json_string(text: str) -> str:
+    """`text` as a JSON string with every non-printable character escaped (core.printable); a
+    typed sum (printable ASCII, no quote or backslash) needs no escaping, so the pipe skips the
+    encoder for it."""
+    if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
+        return '"' + text + '"'
+    return visible_json(json.dumps(text, ensure_ascii=False))
 
 
 def json_error(text: str, line: int, reason: str) -> str:

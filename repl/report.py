@@ -24,19 +24,53 @@ def summary(model: ModelFile) -> str:
     return "; ".join(parts) or "not evaluated"
 
 
+LAYOUTS_LISTED = 27
+"""Up to this many layouts (3 terms of 0..999) every one is listed; beyond, those with wrong answers."""
+
+
+def _scope(evaluation: Evaluation) -> str:
+    if evaluation.exhaustive:
+        return f"every tuple ({evaluation.all.count:,})"
+    drawn = evaluation.all.count - evaluation.edges.count
+    return (f"{evaluation.edges.count:,} edge tuples and a seeded sample of {drawn:,} drawn equally "
+            f"from its {len(evaluation.layouts):,} layouts")
+
+
+def layout_lines(evaluation: Evaluation) -> list[str]:
+    """Exact match per layout ("1-digit + 3-digit: 1,800 tuples, 1,800 right"), weak ones visible."""
+    def line(row: dict) -> str:
+        return f"    {row['layout']}: {row['count']:,} tuples, {row['right']:,} right"
+
+    rows = evaluation.layouts
+    if len(rows) <= LAYOUTS_LISTED:
+        return ["  per layout (digits of each operand):", *map(line, rows)]
+    weak = sorted((r for r in rows if r["right"] < r["count"]), key=lambda r: r["right"] / r["count"])
+    perfect = [r for r in rows if r["right"] == r["count"]]
+    lines = [f"  per layout (digits of each operand), {len(weak):,} of {len(rows):,} with wrong answers"
+             + (", worst first:" if weak else "")]
+    lines += map(line, weak[:LAYOUTS_LISTED])
+    if len(weak) > LAYOUTS_LISTED:
+        lines.append(f"    ... and {len(weak) - LAYOUTS_LISTED:,} more layouts with wrong answers")
+    if perfect:
+        lines.append(f"    the other {len(perfect):,} layouts: all {sum(r['count'] for r in perfect):,} "
+                     "tuples right")
+    return lines
+
+
 def evaluation_text(model: ModelFile, evaluation: Evaluation) -> str:
-    scope = "every tuple" if evaluation.exhaustive else f"a seeded sample of {evaluation.all.count:,}"
+    scope = _scope(evaluation)
     c = evaluation.confidence
     lines = [
         f"model {visible(model.path)}: {model.domain.describe()}, evaluated on {scope}",
         f"  {'':<10}{'exact match':>12}{'per char':>10}{'count':>10}",
     ]
     for label, subset in (("all", evaluation.all), ("held-out", evaluation.heldout),
-                          ("trained", evaluation.trained)):
+                          ("trained", evaluation.trained), ("edges", evaluation.edges)):
         lines.append(
             f"  {label:<10}{percent(subset.exact_match, 2):>12}{percent(subset.char_accuracy, 2):>10}"
             f"{subset.count:>10,}"
         )
+    lines += layout_lines(evaluation)
     auroc = "n/a (needs both right and wrong answers)" if c.auroc is None else f"{c.auroc:.4f}"
     product_auroc = "n/a" if c.product_auroc is None else f"{c.product_auroc:.4f}"
     lines += [
@@ -74,6 +108,8 @@ def info_text(model: ModelFile, source: str) -> str:
         f"-> Dense({len(VOCABULARY)}) softmax, {model.parameters:,} parameters",
         f"writes      the answer {WRITTEN[model.network.answer_order]}",
         f"held out    {rule.fraction * 100:g}% of tuples never trained on (seed {rule.seed})",
+        "answers     " + (f"a table of all {model.domain.size:,} answers: related sums are lookups"
+                          if model.answers is not None else "no table: related sums go through the network"),
     ]
     if training:
         lines.append(
@@ -82,7 +118,8 @@ def info_text(model: ModelFile, source: str) -> str:
             f"{training.get('schedule')}, seed {training.get('seed')}, "
             f"{training.get('seconds')}s, best epoch {training.get('best_epoch')}"
         )
-    for name, label in (("all", "all"), ("heldout", "held-out"), ("trained", "trained")):
+    for name, label in (("all", "all"), ("heldout", "held-out"), ("trained", "trained"),
+                        ("edges", "edges")):
         recorded = model.recorded_exact_match(name)
         if recorded:
             lines.append(f"exact match {label:<9} {percent(recorded[0], 2)} of {recorded[1]:,}")

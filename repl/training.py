@@ -166,6 +166,7 @@ def check_tensorboard_available() -> None:
 def figures_of(evaluation: Evaluation) -> dict:
     data = evaluation.to_dict()
     data.pop("wrong")
+    data.pop("layouts")  # up to 1,024 rows (5 terms of 0..9999); `evaluate` lists them
     return data
 
 
@@ -187,12 +188,12 @@ def train_and_save(config, out: Path, progress, plot: Path | None = None) -> Tra
         network = numpy_network(result.model, config.domain, config.answer_order)
         draft = ModelFile(path=out, meta=meta, network=network)
         predictor = Predictor(draft)
-        evaluation = evaluate(predictor)
+        evaluation = evaluate(predictor, progress=getattr(progress, "evaluating", None))
         rule = calibrate(evaluation)
         evaluation = evaluation.judged_by(rule)
         meta["confidence"] = rule.to_dict()
         meta["figures"] = figures_of(evaluation)
-        save_model(result.model, meta, out)
+        save_model(result.model, meta, out, answers=evaluation.table)
         if plot:
             from .chart import plot_history  # matplotlib: only when a chart is asked for
 

@@ -10,9 +10,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from seqsum.core.codec import encode_questions
+from seqsum.core.confidence import answer_values
+from seqsum.core.dataset import all_tuples
 from seqsum.core.domain import PAD, VOCABULARY, Domain
-from seqsum.core.forward import WEIGHT_NAMES, weight_shapes
+from seqsum.core.forward import WEIGHT_NAMES, NumpyNetwork, weight_shapes
 from seqsum.core.modelfile import encode_members
+from seqsum.core.table import build_table
 
 TINY = dict(terms=2, max_operand=9, units=64, epochs=40, batch_size=8, learning_rate=0.01, seed=0,
             jit_compile=False)
@@ -40,9 +44,17 @@ def numpy_weights(units: int, seed: int = 0) -> dict[str, np.ndarray]:
     return {k: (rng.normal(size=shapes[k]) * 0.3).astype(np.float32) for k in WEIGHT_NAMES}
 
 
+def answer_table(weights: dict[str, np.ndarray], domain: Domain) -> np.ndarray:
+    """The answer table (core.table) of a reading-order network with `weights`."""
+    network = NumpyNetwork(weights, domain.answer_width)
+    questions = encode_questions(all_tuples(domain), domain)
+    return build_table(answer_values(network.probabilities(questions).argmax(-1)), domain)
+
+
 def write_numpy_model(path: Path, domain: Domain | None = None, units: int = 16, seed: int = 0,
-                      meta: dict | None = None) -> Path:
-    """A seqsum model file with random weights, written without TensorFlow.
+                      meta: dict | None = None, table: bool = False) -> Path:
+    """A seqsum model file with random weights, written without TensorFlow (with its answer
+    table if `table`).
 
     It holds only seqsum's members (the answer path needs nothing else), so tests of parsing,
     rendering and pipes run in milliseconds.
@@ -50,7 +62,8 @@ def write_numpy_model(path: Path, domain: Domain | None = None, units: int = 16,
     domain = domain or Domain()
     body = {"domain": domain.to_dict(), "heldout": {"fraction": 0.1, "seed": 0}}
     body.update(meta or {})
-    members = encode_members(body, numpy_weights(units, seed))
+    weights = numpy_weights(units, seed)
+    members = encode_members(body, weights, answer_table(weights, domain) if table else None)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, data in members.items():

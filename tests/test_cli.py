@@ -2,10 +2,13 @@
 
 import json
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from seqsum.core.answer import Predictor
 from seqsum.core.modelfile import read_model_file
+from seqsum.repl import render
 from seqsum.repl.cli import cli
 
 
@@ -111,12 +114,39 @@ def test_evaluate_json_document(numpy_model):
     assert report["all"]["count"] == 10_000
     assert report["heldout"]["count"] + report["trained"]["count"] == 10_000
     assert {"auroc", "ece", "wrong_caught", "right_flagged"} <= set(report["confidence"])
+    layouts = {row["layout"]: (row["count"], row["right"]) for row in report["layouts"]}
+    assert list(layouts) == [
+        "1-digit + 1-digit", "1-digit + 2-digit", "2-digit + 1-digit", "2-digit + 2-digit"]
+    assert sum(count for count, _ in layouts.values()) == 10_000
+    assert sum(right for _, right in layouts.values()) == round(report["all"]["exact_match"] * 10_000)
+    assert report["edges"]["count"] == 121
+    assert "evaluating" in result.stderr and "evaluating" not in result.stdout
 
 
 def test_evaluate_for_a_person(numpy_model):
     result = invoke(["evaluate", "--model", str(numpy_model)])
     assert result.exit_code == 0
     assert "held-out" in result.stdout and "first 20 wrong answers" in result.stdout
+    assert "every tuple (10,000)" in result.stdout
+    assert "    1-digit + 2-digit: 900 tuples, " in result.stdout
+
+
+def test_json_records_are_what_json_dumps_writes(numpy_model):
+    tuples = np.random.default_rng(0).integers(0, 100, (300, 2))
+    answers = Predictor(read_model_file(numpy_model)).answer(tuples)
+
+    def rounded(value):
+        return float(np.round(float(value), 6))
+
+    for answer, tail in zip(answers, render.json_tails(answers), strict=True):
+        chars = [{"char": c, "p": rounded(p),
+                  "alternatives": [[a, rounded(q)] for a, q in answer.alternatives(position)]}
+                 for position, (c, p) in enumerate(zip(answer.chars, answer.char_probabilities))]
+        record = {"operands": list(answer.operands), "prediction": answer.prediction, "truth": answer.truth,
+                  "correct": answer.correct, "confidence": rounded(answer.confidence),
+                  "agreement": rounded(answer.agreement), "low_confidence": answer.low_confidence,
+                  "chars": chars}
+        assert tail == json.dumps(record, ensure_ascii=False)[1:]
 
 
 def test_train_saves_a_model_that_evaluate_reads(tmp_path):
@@ -185,3 +215,13 @@ def test_optional_tools_are_checked_before_training(tmp_path, monkeypatch):
     result = invoke(["train", "--out", str(out), "--plot", str(tmp_path / "p.png")])
     assert result.exit_code == 2 and "pip install 'seqsum[plot]'" in result.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize("text", ["12+34", " 1 + 2 ", "1\t+2", 'a"b', "x\\y", "é+1", "\x00", "", "\x7f",
+                                  "1\u2028"])
+def test_json_strings_hold_the_text_and_nothing_a_terminal_acts_on(text):
+    written = render.json_string(text)
+    assert json.loads(written) == text
+    assert written.isprintable()
+    if text.isprintable():  # the fast path and the encoder agree on what needs no escape
+        assert written == json.dumps(text, ensure_ascii=False)

@@ -5,7 +5,14 @@ import pytest
 
 from seqsum.core.answer import Predictor
 from seqsum.core.codec import encode_answers
-from seqsum.core.confidence import agreement, answer_values, related_sums
+from seqsum.core.confidence import (
+    agreement,
+    agreement_from_counts,
+    answer_values,
+    related_counts_over_domain,
+    related_sums,
+)
+from seqsum.core.dataset import all_tuples, tuple_index
 from seqsum.core.domain import Domain
 from seqsum.core.modelfile import read_model_file
 
@@ -148,3 +155,19 @@ def test_a_threshold_calibrated_for_another_measure_is_not_used():
     for measure in previous:
         older = {"measure": measure, "threshold": 0.85, "mean_agreement": 1.0}
         assert ConfidenceRule.from_meta({"confidence": older}) == ConfidenceRule(DEFAULT_THRESHOLD)
+
+
+@pytest.mark.parametrize("domain", [Domain(2, 30), Domain(3, 12), Domain(5, 4)])
+def test_agreement_over_the_whole_domain_equals_asking_every_related_sum(domain):
+    tuples = all_tuples(domain)
+    rng = np.random.default_rng(1)
+    values = np.where(rng.random(len(tuples)) < 0.3, tuples.sum(1) + rng.integers(-3, 4, len(tuples)),
+                      tuples.sum(1))
+    values[rng.random(len(tuples)) < 0.05] = -1  # some answers are not numbers
+    fallback = rng.random(len(tuples))
+    views, owners, offsets = related_sums(tuples, domain)
+    expected, _ = agreement(values, values[tuple_index(views, domain).astype(np.int64)], owners, offsets,
+                            fallback=fallback)
+    fitting, related = related_counts_over_domain(values.astype(np.int16), domain)
+    assert np.array_equal(agreement_from_counts(fitting, related, fallback), expected)
+    assert np.array_equal(related, np.bincount(owners, minlength=len(tuples)))

@@ -13,9 +13,16 @@ import pytest
 from seqsum.core.answer import Predictor
 from seqsum.core.atomic import write_bytes
 from seqsum.core.domain import VOCABULARY, Domain
-from seqsum.core.modelfile import META_MEMBER, ModelFileError, encode_members, read_model_file
+from seqsum.core.modelfile import (
+    ANSWERS_MEMBER,
+    META_MEMBER,
+    ModelFileError,
+    encode_members,
+    read_model_file,
+)
+from seqsum.core.table import encode_table
 
-from .conftest import numpy_weights
+from .conftest import numpy_weights, write_numpy_model
 
 
 def _rewrite_meta(source: Path, target: Path, change) -> Path:
@@ -175,3 +182,54 @@ def test_save_then_load_gives_identical_predictions(tmp_path, trained_model):
     np.testing.assert_array_equal(
         original.network.probabilities(questions), reloaded.network.probabilities(questions)
     )
+
+
+def _with_table(source: Path, target: Path, data: bytes) -> Path:
+    with zipfile.ZipFile(source) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    members[ANSWERS_MEMBER] = data
+    with zipfile.ZipFile(target, "w") as archive:
+        for name, member in members.items():
+            archive.writestr(name, member)
+    return target
+
+
+def test_answer_table_makes_related_sums_lookups_with_the_same_answers(tmp_path):
+    with_table = read_model_file(write_numpy_model(tmp_path / "t.keras", table=True))
+    without = read_model_file(write_numpy_model(tmp_path / "n.keras"))
+    assert with_table.answers is not None and without.answers is None
+    tuples = np.random.default_rng(0).integers(0, 100, (500, 2))
+    fast, slow = Predictor(with_table).answer(tuples), Predictor(without).answer(tuples)
+    np.testing.assert_allclose(fast.probabilities, slow.probabilities, atol=1e-6)  # other batches
+    np.testing.assert_array_equal(fast.agreement, slow.agreement)
+    np.testing.assert_array_equal(fast.checks, slow.checks)
+
+
+def _npy(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue()
+
+
+def test_answer_tables_that_do_not_fit_are_refused(tmp_path):
+    good = write_numpy_model(tmp_path / "good.keras", table=True)
+    table = read_model_file(good).answers
+    wrong_zero, wrong_count = table.copy(), table.copy()
+    wrong_zero["value"][0] += 1  # 0+0, the first tuple checked
+    wrong_count["fitting"][1] += 1  # 0+1
+    cases = {
+        "values-only": (_npy(table["value"]), "expected (10000,) of (value int16"),
+        "short": (encode_table(table[:-1]), "holds (9999,)"),
+        "oversized": (encode_table(table) + b"\0" * 512, "larger than 10,000 answers can be"),
+        "noise": (b"\x93NUMPY" + bytes(200), "answer table is damaged"),
+        "wrong-answer": (encode_table(wrong_zero), "for 0+0, but its network answers"),
+        "wrong-count": (encode_table(wrong_count), "for 0+1, but its network answers"),
+    }
+    for name, (data, reason) in cases.items():
+        path = _with_table(good, tmp_path / f"{name}.keras", data)
+        with pytest.raises(ModelFileError, match=re.escape(reason)) as caught:
+            read_model_file(path)
+        assert str(path) in str(caught.value) and "\n" not in str(caught.value), name
+    big = write_numpy_model(tmp_path / "big.keras", domain=Domain(2, 1999))
+    with pytest.raises(ModelFileError, match="more than an answer table may hold"):
+        read_model_file(_with_table(big, tmp_path / "big-table.keras", encode_table(table[:10])))

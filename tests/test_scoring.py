@@ -1,9 +1,15 @@
 import numpy as np
 
 from seqsum.core.answer import Predictor
-from seqsum.core.evaluation import evaluate
+from seqsum.core.confidence import answer_values
+from seqsum.core.dataset import all_tuples
+from seqsum.core.domain import Domain
+from seqsum.core.evaluation import evaluate, evaluation_tuples
+from seqsum.core.layouts import edge_tuples, layouts
 from seqsum.core.modelfile import read_model_file
-from seqsum.core.scoring import auroc, exact_match, expected_calibration_error
+from seqsum.core.scoring import auroc, confidence_report, exact_match, expected_calibration_error
+
+from .conftest import write_numpy_model
 
 
 def test_exact_match_needs_every_position():
@@ -40,3 +46,36 @@ def test_evaluation_splits_held_out_from_trained(numpy_model):
     for w in result.wrong:
         a, b = map(int, w["input"].split("+"))
         assert w["truth"] == a + b and w["prediction"] != str(a + b)
+
+
+def test_exhaustive_evaluation_counts_every_tuple_per_layout_and_writes_the_table(tmp_path):
+    model = read_model_file(write_numpy_model(tmp_path / "m.keras", domain=Domain(2, 99)))
+    predictor = Predictor(model)
+    stages = []
+    result = evaluate(predictor, progress=lambda stage, done, total: stages.append((stage, done, total)))
+    assert result.exhaustive and result.all.count == 10_000
+    assert stages[-1][1:] == (10_000, 10_000)
+    assert [(r["digits"], r["count"]) for r in result.layouts] == [
+        ([1, 1], 100), ([1, 2], 900), ([2, 1], 900), ([2, 2], 8_100)]
+    assert sum(r["right"] for r in result.layouts) == round(result.all.exact_match * 10_000)
+    assert result.edges.count == 121  # 0-9 and 99, two terms
+    every = all_tuples(model.domain)
+    answers = predictor.answer(every)
+    assert np.array_equal(result.table["value"], answer_values(answers.top_index))
+    looked_up = evaluate(Predictor(model))  # agreement from the table equals asking the network
+    assert looked_up.confidence == confidence_report(answers.agreement, answers.confidence, answers.correct,
+                                                     predictor.confidence_rule.threshold)
+
+
+def test_large_domain_is_scored_on_every_edge_tuple_and_every_layout(tmp_path):
+    domain = Domain(2, 1999)  # 4,000,000 pairs: above the exhaustive limit
+    model = read_model_file(write_numpy_model(tmp_path / "m.keras", domain=domain, units=8))
+    result = evaluate(Predictor(model), sample_size=800)
+    edges = edge_tuples(domain)
+    tuples = evaluation_tuples(domain, sample_size=800)
+    assert not result.exhaustive and result.table is None
+    assert np.array_equal(tuples[: len(edges)], edges)
+    assert result.all.count == len(tuples) == len(np.unique(tuples, axis=0))
+    assert result.edges.count == len(edges) == 121
+    assert [r["digits"] for r in result.layouts] == [list(x.digits) for x in layouts(domain)]
+    assert result.wrong and result.wrong[0]["input"] == "0+0"  # a random network: the edges come first

@@ -34,6 +34,19 @@ def test_model_file_records_what_is_needed_to_use_it_again(trained_model):
     assert 0 < rule["mean_agreement"] <= 1
 
 
+def test_saved_answer_table_is_the_networks_own_answers(trained_model):
+    from seqsum.core.confidence import answer_values
+    from seqsum.core.dataset import all_tuples
+
+    model = read_model_file(trained_model)
+    network_only = Predictor(model)
+    network_only.table = None
+    answers = network_only.answer(all_tuples(model.domain))
+    np.testing.assert_array_equal(model.answers["value"], answer_values(answers.top_index))
+    np.testing.assert_array_equal(model.answers["related"], answers.checks)
+    np.testing.assert_allclose(model.answers["fitting"] / model.answers["related"], answers.agreement)
+
+
 def test_rare_questions_are_repeated_by_layout_and_by_sum():
     from seqsum.core.dataset import Examples, all_tuples
     from seqsum.core.domain import Domain

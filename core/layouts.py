@@ -1,0 +1,169 @@
+"""Layouts: how many digits each operand of a tuple has, and sampling that covers every layout.
+
+On 0..999 a uniform draw holds a one-digit operand in 1 % of pairs, so a uniform sample hardly
+sees 1+1 or 0+500, where a network trained on uniform draws goes wrong. Sampling per layout
+(equal shares; a layout smaller than its share is taken whole) sees every corner, and the edge
+tuples (operands from 0, 1, the largest operand and the one-digit numbers) are listed outright.
+
+A layout is a tuple of digit counts, one per operand, e.g. (1, 3) for 7+250; its code is its
+index in `layouts(domain)`, which lists them in lexicographic order of their digit counts.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .domain import Domain
+
+ENUMERATE_LIMIT = 100_000
+"""A layout this small, or at most four times its share, is listed whole before drawing from it."""
+EDGE_BUDGET = 2_000
+"""Edge tuples at most, by default: all of them for up to 3 terms (11^3 = 1,331); for 4 and 5
+terms the tuples of 0, 1 and the largest operand and then of the smallest one-digit numbers. Each
+costs its ~160-200 related sums through the network when the domain is too large for a table."""
+_GIVE_UP = 64  # draws per wanted tuple before a layout whose filter keeps almost nothing is left short
+
+
+@dataclass(frozen=True)
+class Layout:
+    code: int
+    digits: tuple[int, ...]  # digit count of each operand
+    low: tuple[int, ...]  # smallest value of each operand
+    high: tuple[int, ...]  # largest value of each operand
+
+    @property
+    def size(self) -> int:
+        """How many tuples have this layout (exact, however large)."""
+        return int(np.prod([h - lo + 1 for lo, h in zip(self.low, self.high, strict=True)], dtype=object))
+
+    @property
+    def name(self) -> str:
+        """For a person: "1-digit + 3-digit"."""
+        return " + ".join(f"{d}-digit" for d in self.digits)
+
+
+def _digit_range(digits: int, max_operand: int) -> tuple[int, int]:
+    return (0 if digits == 1 else 10 ** (digits - 1)), min(10**digits - 1, max_operand)
+
+
+@functools.cache
+def layouts(domain: Domain) -> tuple[Layout, ...]:
+    """Every layout of the domain, indexed by code; their sizes add up to domain.size."""
+    width = domain.operand_width
+    found = []
+    for code, digits in enumerate(np.ndindex(*[width] * domain.terms)):
+        digits = tuple(d + 1 for d in digits)
+        ranges = [_digit_range(d, domain.max_operand) for d in digits]
+        found.append(Layout(code, digits, tuple(r[0] for r in ranges), tuple(r[1] for r in ranges)))
+    return tuple(found)
+
+
+def digit_counts(operands: np.ndarray) -> np.ndarray:
+    """(N, terms) operands -> (N, terms) how many digits each has (0 has one)."""
+    thresholds = 10 ** np.arange(1, 6)
+    return np.searchsorted(thresholds, np.asarray(operands, np.int64), side="right") + 1
+
+
+def layout_of(operands: np.ndarray, domain: Domain) -> np.ndarray:
+    """(N, terms) operands -> (N,) layout codes (indices into `layouts(domain)`)."""
+    counts = digit_counts(np.asarray(operands).reshape(-1, domain.terms)) - 1
+    code = np.zeros(len(counts), np.int64)
+    for term in range(domain.terms):
+        code = code * domain.operand_width + counts[:, term]
+    return code
+
+
+def shares(sizes: list[int], total: int) -> list[int]:
+    """`total` split as equally as possible, no share above its size (the rest goes to the others)."""
+    result = [0] * len(sizes)
+    left = total
+    order = sorted(range(len(sizes)), key=lambda i: sizes[i])
+    for rank, i in enumerate(order):
+        even = -(-left // (len(sizes) - rank))  # ceiling: earlier (smaller) layouts get the remainder
+        result[i] = min(sizes[i], even)
+        left -= result[i]
+    return result
+
+
+def _enumerate(layout: Layout) -> np.ndarray:
+    grids = np.meshgrid(*[np.arange(lo, h + 1) for lo, h in zip(layout.low, layout.high, strict=True)],
+                        indexing="ij")
+    return np.stack([g.ravel() for g in grids], axis=1).astype(np.int64)
+
+
+def _draw(layout: Layout, count: int, rng: np.random.Generator, keep) -> np.ndarray:
+    """`count` distinct tuples of one layout, uniformly (fewer if the layout or `keep` has fewer)."""
+    if layout.size <= max(ENUMERATE_LIMIT, 4 * count):
+        every = _enumerate(layout)
+        if keep is not None:
+            every = every[keep(every)]
+        if len(every) <= count:
+            return every
+        return every[np.sort(rng.choice(len(every), count, replace=False))]
+    low, high = np.array(layout.low), np.array(layout.high) + 1
+    found = np.empty((0, len(low)), np.int64)
+    drawn = 0
+    while len(found) < count and drawn < _GIVE_UP * count:
+        batch = rng.integers(low, high, size=(max(2 * (count - len(found)), 64), len(low)))
+        drawn += len(batch)
+        if keep is not None:
+            batch = batch[keep(batch)]
+        found = np.concatenate([found, batch])
+        _, first = np.unique(found, axis=0, return_index=True)
+        found = found[np.sort(first)]  # distinct, in the order drawn
+    return found[:count]
+
+
+def sample_by_layout(
+    domain: Domain,
+    rng: np.random.Generator,
+    total: int | None = None,
+    per_layout: int | None = None,
+    keep: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> np.ndarray:
+    """Distinct tuples drawn uniformly inside each layout, (M, terms), grouped by layout code.
+
+    Give `per_layout` (each layout's share) or `total` (split equally; a layout smaller than its
+    share is taken whole and the rest is shared among the others). `keep`, if given, maps an
+    (N, terms) array to a boolean mask of the tuples that may be drawn (e.g. not held out); a
+    layout listed whole is filtered exactly, a huge one by rejection. Deterministic for a seeded
+    `rng`.
+    """
+    if (total is None) == (per_layout is None):
+        raise ValueError("give exactly one of total and per_layout")
+    every = layouts(domain)
+    wanted = shares([x.size for x in every], total) if total is not None else [
+        min(per_layout, x.size) for x in every]
+    parts = [_draw(x, n, rng, keep) for x, n in zip(every, wanted, strict=True) if n > 0]
+    return np.concatenate(parts) if parts else np.empty((0, domain.terms), np.int64)
+
+
+def edge_values(domain: Domain) -> list[int]:
+    """The operands a person types first, most important first: 0, 1, the largest, then 2..9."""
+    values = [0, 1, domain.max_operand, *range(2, 10)]
+    return list(dict.fromkeys(v for v in values if v <= domain.max_operand))
+
+
+def edge_tuples(domain: Domain, budget: int = EDGE_BUDGET) -> np.ndarray:
+    """Every tuple whose operands all come from `edge_values`, up to `budget`, deterministically.
+
+    Tuples are ordered by the least important value they use, then lexicographically, so a budget
+    too small for all of them keeps those made of 0, 1 and the largest operand first.
+    """
+    values = np.array(edge_values(domain), np.int64)
+    grids = np.meshgrid(*[np.arange(len(values))] * domain.terms, indexing="ij")
+    ranks = np.stack([g.ravel() for g in grids], axis=1)
+    order = np.lexsort((*ranks.T[::-1], ranks.max(axis=1)))
+    return values[ranks[order[:budget]]]
+
+
+def per_layout_counts(codes: np.ndarray, right: np.ndarray, domain: Domain) -> list[dict]:
+    """For each layout with any tuple in `codes`: its name, how many tuples, how many right."""
+    total = np.bincount(codes, minlength=len(layouts(domain)))
+    hits = np.bincount(codes, weights=np.asarray(right, bool), minlength=len(layouts(domain)))
+    return [{"layout": x.name, "digits": list(x.digits), "count": int(total[x.code]),
+             "right": int(hits[x.code])} for x in layouts(domain) if total[x.code]]

@@ -1,0 +1,23 @@
+"""The NumPy forward pass without TensorFlow: questions sharing a first operand share its state."""
+
+import numpy as np
+
+from seqsum.core.codec import INDEX
+from seqsum.core.forward import PREFIX_BATCH, NumpyNetwork
+
+from .conftest import numpy_weights
+
+TEXTS = ["7+3    ", "07+3   ", "7+30   ", "07+30  ", "999+1  ", "99+91  ", "0+0    ", "+7+3   ", "1234567"]
+
+
+def test_questions_sharing_a_first_operand_start_from_its_remembered_state():
+    questions = np.array([[INDEX[ch] for ch in text] for text in TEXTS] * 8)  # at least PREFIX_BATCH
+    remembering = NumpyNetwork(numpy_weights(32), 4, "reversed")
+    first, again = remembering.probabilities(questions), remembering.probabilities(questions[::-1])
+    plain = NumpyNetwork(numpy_weights(32), 4, "reversed")
+    plain._encode_sharing_prefixes = lambda q: plain._encode(q)[0]  # every question read whole
+    expected = plain.probabilities(questions)
+    np.testing.assert_allclose(first, expected, atol=1e-6)
+    np.testing.assert_allclose(again, expected[::-1], atol=1e-6)
+    assert len(remembering._prefixes) == 5  # 7, 07, 999, 99, 0; "+7" and "1234567" are read whole
+    assert len(questions) >= PREFIX_BATCH
