@@ -213,7 +213,7 @@ def _paths(value, prefix=()) -> list[tuple]:
 
 PATHS = _paths(BUNDLED_META)
 strings = st.text(st.characters(exclude_categories=()), max_size=30) | st.sampled_from(
-    [HOSTILE_TEXT, "x" * 100_000, "", "reversed", MEASURE_NAME := BUNDLED_META["confidence"]["measure"]])
+    [HOSTILE_TEXT, "x" * 100_000, "", "reversed", BUNDLED_META["confidence"]["measure"]])
 scalars = (st.none() | st.booleans() | st.integers() | st.sampled_from([10**400, -(10**400), 2**64])
            | st.floats(allow_nan=True, allow_infinity=True) | strings)
 json_values = st.recursive(
