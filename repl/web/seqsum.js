@@ -413,6 +413,7 @@
   }
 
   const shown = (ch) => (ch === PAD ? "␣" : ch);
+  const byId = (id) => document.getElementById(id);
 
   function element(tag, className, text) {
     const node = document.createElement(tag);
@@ -524,7 +525,6 @@
 
   // The map section: canvas, legend with counts, notes; a click on a cell types its sum.
   function showMap(seqsum, map, typeSum) {
-    const byId = (id) => document.getElementById(id);
     const canvas = byId("map-canvas");
     const cells = seqsum.mapCells(map);
     byId("map").hidden = false;
@@ -552,7 +552,6 @@
   }
 
   function startPage(seqsum) {
-    const byId = (id) => document.getElementById(id);
     const data = seqsum.data;
     byId("banner").append(banner(seqsum));
     const created = typeof data.model.created === "string" ? data.model.created : "unknown";
