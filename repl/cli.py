@@ -21,6 +21,7 @@ from ..core.modelfile import ModelFile, ModelFileError, read_model_file
 from ..core.printable import visible
 from . import locations
 from .map_chart import draw_map_png, map_options
+from .map_view import MapProgress
 from .pipe import run_expressions, run_pipe
 from .progress import EvaluationProgress, TerminalProgress
 from .report import evaluation_text, summary
@@ -162,11 +163,15 @@ def map_request(predictor, map_path: str | None, map_others: str | None) -> int 
 @click.option("--model", "model_path", metavar="PATH", help="Model file (default as for the REPL).")
 @click.option("--out", type=click.Path(dir_okay=False), default="seqsum.html", show_default=True,
               metavar="FILE", help="Where to write the page.")
-def web(model_path, out):
+@click.option("--no-map", is_flag=True, help="Leave out the map of the domain (quicker for large domains).")
+def web(model_path, out, no_map):
     """Write one self-contained HTML page that answers like the CLI, offline."""
     choice = locations.choose_model(model_path)
-    size = write_page(out, read_model_file(choice.path), choice.source)
-    click.echo(f"wrote {out} ({size / 1e6:.2f} MB): open it in any browser, it needs no network")
+    model = read_model_file(choice.path)
+    with MapProgress() as progress:
+        page = write_page(out, model, choice.source, None if no_map else Predictor(model), progress)
+    why = f"; no map: {page.no_map}" if page.no_map else ""
+    click.echo(f"wrote {out} ({page.size / 1e6:.2f} MB): open it in any browser, it needs no network{why}")
 
 
 def run(argv: list[str] | None = None) -> int:

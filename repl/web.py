@@ -8,6 +8,9 @@ does. It loads nothing from the network and works opened straight from disk.
 Model data goes into a `<script type="application/json">` element with `<`, `>`, `&` and the
 line separators U+2028/U+2029 escaped, so no metadata value (a file name, a date, a figure)
 can end that element or start markup; the script sets every text with `textContent`.
+
+The page also draws the map of the domain (core/domain_map.py) when the command computed one:
+every pair of a 2-term domain, or of the first two operands with the others fixed at 0.
 """
 
 from __future__ import annotations
@@ -20,13 +23,17 @@ import math
 import os
 import re
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
 from importlib.resources import files
 
 import numpy as np
 
+from ..core.answer import Predictor
 from ..core.atomic import write_bytes
 from ..core.confidence import ConfidenceRule
 from ..core.domain import VOCABULARY
+from ..core.domain_map import MapError, map_domain
 from ..core.forward import WEIGHT_NAMES
 from ..core.modelfile import ModelFile, answer_order
 from ..core.parse import MAX_INPUT_CHARS
@@ -38,6 +45,9 @@ SCRIPT_MARK = "/*SEQSUM:SCRIPT*/"
 POLICY_MARK = "/*SEQSUM:POLICY*/"
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 _MAX_PREFIX = 90  # front coding of character names: longest shared prefix one symbol can say
+MAP_CELLS = 200
+"""Cells per side of the page's map at most, as the PNG's: the default domain at one pair per
+cell, and still at least a device pixel or two per cell on a phone."""
 
 
 def _template(name: str) -> str:
@@ -172,8 +182,25 @@ def page_html(model: ModelFile, source: str = "--model", domain_map: dict | None
     return html
 
 
-def write_page(path: os.PathLike | str, model: ModelFile, source: str = "--model") -> int:
-    """Write the page atomically; returns its size in bytes."""
-    data = page_html(model, source).encode("utf-8")
+@dataclass(frozen=True)
+class WrittenPage:
+    size: int  # bytes
+    no_map: str | None  # why the page has no map although one was asked for; None otherwise
+
+
+def write_page(path: os.PathLike | str, model: ModelFile, source: str = "--model",
+               map_predictor: Predictor | None = None,
+               progress: Callable[[int, int], None] | None = None) -> WrittenPage:
+    """Write the page atomically, with the map `map_predictor` answers (none without one).
+
+    A domain too large to map still gets its page, without the map: `no_map` says why.
+    """
+    domain_map, no_map = None, None
+    if map_predictor is not None:
+        try:
+            domain_map = map_domain(map_predictor, fixed=0, max_cells=MAP_CELLS, progress=progress).to_dict()
+        except MapError as error:
+            no_map = str(error)
+    data = page_html(model, source, domain_map).encode("utf-8")
     write_bytes(path, data)
-    return len(data)
+    return WrittenPage(len(data), no_map)

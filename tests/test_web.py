@@ -15,14 +15,17 @@ from html.parser import HTMLParser
 import py_mini_racer  # the test extra installs it: the page's script runs in its V8
 from click.testing import CliRunner
 
+from seqsum.core.answer import Predictor
 from seqsum.core.confidence import MEASURE
 from seqsum.core.domain import Domain
+from seqsum.core.domain_map import WRONG_UNSURE, map_domain
 from seqsum.core.modelfile import read_model_file
 from seqsum.models import bundled_model_path
 from seqsum.repl.cli import cli
-from seqsum.repl.web import page_html
+from seqsum.repl.web import MAP_CELLS, page_html, write_page
 
 from .conftest import write_numpy_model
+from .test_domain_map import Scripted
 
 TOLERANCE = 1e-5
 HOSTILE = "</script><script>alert(1)</script><!-- \u2028\u2029 & ]]> </style>"
@@ -230,18 +233,40 @@ def test_page_sets_text_never_markup_and_loads_nothing(numpy_model):
     assert "default-src 'none'" in markup
 
 
-def test_web_command_writes_the_page_without_tensorflow(numpy_model, tmp_path):
+def test_web_command_writes_the_page_with_its_map_without_tensorflow(numpy_model, tmp_path):
     out = tmp_path / "page.html"
     program = (
         "import sys; from seqsum.repl.cli import run; "
         f"status = run(['web', '--model', {str(numpy_model)!r}, '--out', {str(out)!r}]); "
         "print('tensorflow' in sys.modules, status)"
     )
-    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=300)
     lines = done.stdout.splitlines()
-    assert lines[0].startswith(f"wrote {out} (") and "MB" in lines[0]
+    assert lines[0].startswith(f"wrote {out} (") and "MB" in lines[0] and "no map" not in lines[0]
     assert lines[1:] == ["False 0"]
+    model = read_model_file(numpy_model)
+    domain_map = map_domain(Predictor(model), fixed=0, max_cells=MAP_CELLS).to_dict()
+    assert out.read_text(encoding="utf-8") == page_html(model, "--model", domain_map)
+
+
+def test_web_command_leaves_the_map_out_when_asked(numpy_model, tmp_path):
+    out = tmp_path / "page.html"
+    result = CliRunner().invoke(cli, ["web", "--model", str(numpy_model), "--out", str(out), "--no-map"])
+    assert result.exit_code == 0 and "no map" not in result.stdout
     assert out.read_text(encoding="utf-8") == page_html(read_model_file(numpy_model))
+
+
+def test_a_domain_too_large_to_map_still_gets_its_page_and_a_line_saying_why(tmp_path):
+    path = write_numpy_model(tmp_path / "huge.keras", Domain(2, 9999), units=8)
+    out = tmp_path / "page.html"
+    result = CliRunner().invoke(cli, ["web", "--model", str(path), "--out", str(out)])
+    assert result.exit_code == 0 and result.stderr == ""
+    assert result.stdout.count("\n") == 1 and result.stdout.startswith(f"wrote {out} (")
+    assert "no map: a map of this domain needs about 100,000,000 answers" in result.stdout
+    html = out.read_text(encoding="utf-8")
+    assert html == page_html(read_model_file(path)) and embedded(html)["map"] is None
+    with page_engine(html) as engine:
+        assert engine.eval("seqsum.answer('1234+8765').truth") == 9999
 
 
 def test_web_command_refuses_an_unusable_model_in_one_line(tmp_path):
@@ -252,5 +277,74 @@ def test_web_command_refuses_an_unusable_model_in_one_line(tmp_path):
     assert not (tmp_path / "page.html").exists()
 
 
-def test_bundled_model_page_is_at_most_3_mb():
-    assert len(page_html(read_model_file(bundled_model_path()), "bundled").encode()) <= 3_000_000
+# ---- The map of the domain on the page ----------------------------------------------------------
+
+def embedded(html: str) -> dict:
+    """The data the page's script reads."""
+    return json.loads(scripts(html)[0])
+
+
+def drawn_cells(html: str) -> list[dict]:
+    """What the page's script would draw: `seqsum.mapCells` of the embedded map, run in V8."""
+    with page_engine(html) as engine:
+        return json.loads(engine.eval("JSON.stringify(seqsum.mapCells(seqsum.data.map))"))
+
+
+def assert_drawn_as_python_cells(cells: list[dict], domain_map: dict) -> None:
+    """One cell per digit of the Python map, row by row, each with that digit's category."""
+    expected = [(row, col, int(digit)) for row, line in enumerate(domain_map["cells"])
+                for col, digit in enumerate(line)]
+    assert [(c["row"], c["col"], c["category"]) for c in cells] == expected
+
+
+def test_bundled_model_page_carries_its_map_within_3_mb(tmp_path):
+    model = read_model_file(bundled_model_path())
+    page = write_page(tmp_path / "page.html", model, "bundled", Predictor(model))
+    html = (tmp_path / "page.html").read_text(encoding="utf-8")
+    assert page.size == len(html.encode()) <= 3_000_000 and page.no_map is None
+    expected = map_domain(Predictor(model), fixed=0, max_cells=100).to_dict()  # one pair per cell
+    assert embedded(html)["map"] == expected
+    cells = drawn_cells(html)
+    assert_drawn_as_python_cells(cells, expected)
+    assert [c["sum"] for c in cells[:2]] == ["0+0", "0+1"] and cells[-1]["sum"] == "99+99"
+
+
+def test_page_map_puts_known_wrong_answers_in_their_cells(tmp_path):
+    model = read_model_file(write_numpy_model(tmp_path / "m.keras", Domain(2, 9)))
+    script = dict(special={(3, 7): 5, (8, 2): 5})
+    write_page(tmp_path / "page.html", model, "--model", Scripted(model, **script))
+    html = (tmp_path / "page.html").read_text(encoding="utf-8")
+    expected = map_domain(Scripted(model, **script)).to_dict()
+    assert embedded(html)["map"] == expected
+    cells = drawn_cells(html)
+    assert_drawn_as_python_cells(cells, expected)
+    assert {c["sum"] for c in cells if c["category"] >= WRONG_UNSURE} == {"3+7", "8+2"}
+
+
+def test_three_terms_map_the_first_two_with_the_third_at_0_and_say_so(tmp_path):
+    model = read_model_file(write_numpy_model(tmp_path / "m.keras", Domain(3, 9)))
+    script = dict(special={(1, 2, 0): 5, (4, 5, 6): 5})
+    write_page(tmp_path / "page.html", model, "--model", Scripted(model, **script))
+    html = (tmp_path / "page.html").read_text(encoding="utf-8")
+    domain_map = embedded(html)["map"]
+    assert domain_map == map_domain(Scripted(model, **script), fixed=0).to_dict()
+    assert domain_map["notes"] == ["the third operand is fixed at 0"]
+    cells = drawn_cells(html)
+    assert_drawn_as_python_cells(cells, domain_map)
+    assert {c["sum"] for c in cells if c["category"] >= WRONG_UNSURE} == {"1+2+0"}  # not 4+5+6
+
+
+def test_a_click_on_a_downsampled_cell_types_the_first_pair_of_its_block(tmp_path):
+    model = read_model_file(write_numpy_model(tmp_path / "m.keras", Domain(2, 9)))
+    domain_map = map_domain(Scripted(model, special={(4, 4): 5, (9, 0): 5}), max_cells=4).to_dict()
+    assert domain_map["block"] == 3  # 10 values: blocks of 3, 3, 3, 1
+    html = page_html(model, "--model", domain_map)
+    cells = drawn_cells(html)
+    assert_drawn_as_python_cells(cells, domain_map)
+    assert [c["sum"] for c in cells] == [f"{3 * row}+{3 * col}" for row in range(4) for col in range(4)]
+    assert {c["sum"] for c in cells if c["category"] >= WRONG_UNSURE} == {"3+3", "9+0"}
+    with page_engine(html) as engine:  # every typed sum is one the page answers, inside its block
+        parsed = json.loads(engine.eval("JSON.stringify(seqsum.mapCells(seqsum.data.map)"
+                                        ".map((c) => seqsum.parse(c.sum).operands))"))
+    for cell, (first, second) in zip(cells, parsed, strict=True):
+        assert (first // 3, second // 3) == (cell["row"], cell["col"])

@@ -300,6 +300,27 @@
     return r / 1e6;
   }
 
+  // ---- The map of the domain (core/domain_map.py's DomainMap.to_dict()) ------------------
+
+  // The sum a cell stands for: the first pair of its block, any other operands at the map's
+  // fixed value (0 if the map took the worst over them).
+  function cellSum(map, row, col) {
+    const others = Array(map.domain.terms - 2).fill(map.fixed ?? 0);
+    return [row * map.block, col * map.block, ...others].join("+");
+  }
+
+  // Map data -> what to draw, row by row: [{row, col, category, sum}], category indexing
+  // map.categories and map.colours. Pure, so tests check it against the Python cells.
+  function mapCells(map) {
+    const out = [];
+    map.cells.forEach((line, row) => {
+      for (let col = 0; col < line.length; col++) {
+        out.push({ row, col, category: Number(line[col]), sum: cellSum(map, row, col) });
+      }
+    });
+    return out;
+  }
+
   function createSeqsum(data) {
     const domain = data.domain;
     const vocabulary = data.vocabulary;
@@ -379,7 +400,8 @@
       }
     }
 
-    return { answer, parse, details, describeDomain: parser.describeDomain, data, characterName: names.name };
+    return { answer, parse, details, mapCells, describeDomain: parser.describeDomain, data,
+      characterName: names.name };
   }
 
   // ---- The page ----------------------------------------------------------------------------
@@ -391,6 +413,7 @@
   }
 
   const shown = (ch) => (ch === PAD ? "␣" : ch);
+  const byId = (id) => document.getElementById(id);
 
   function element(tag, className, text) {
     const node = document.createElement(tag);
@@ -448,8 +471,87 @@
     });
   }
 
+  // Labels every `step` cells: the first of 1, 2, 5, 10, 20, 50, ... that leaves `gap` pixels.
+  function tickStep(cellSize, gap) {
+    for (let power = 1; ; power *= 10) {
+      for (const k of [1, 2, 5]) if (k * power * cellSize >= gap) return k * power;
+    }
+  }
+
+  // Draw the grid on the canvas with tick labels and axis names, sized to its box and sharp at
+  // the screen's devicePixelRatio. Returns where the grid is, for hit testing clicks.
+  function drawMap(canvas, map, cells) {
+    const style = getComputedStyle(canvas);
+    const width = Math.min(canvas.parentElement.clientWidth, 600); // CSS pixels
+    const font = "12px " + style.fontFamily;
+    const ratio = window.devicePixelRatio || 1;
+    const ctx = canvas.getContext("2d");
+    ctx.font = font;
+    const labelWidth = ctx.measureText(String((map.rows - 1) * map.block)).width;
+    const left = 18 + labelWidth + 6, top = 18 + 16; // axis name band, then tick labels
+    const cell = (width - left - 2) / map.columns;
+    const height = Math.ceil(top + cell * map.rows + 2);
+    canvas.style.width = width + "px";
+    canvas.style.height = height + "px";
+    canvas.width = Math.round(width * ratio);
+    canvas.height = Math.round(height * ratio);
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.font = font;
+    // Cell edges on whole device pixels: no blur, no seams between cells.
+    const edge = (origin, i) => Math.round((origin + i * cell) * ratio) / ratio;
+    for (const c of cells) {
+      const x = edge(left, c.col), y = edge(top, c.row);
+      ctx.fillStyle = map.colours[c.category];
+      ctx.fillRect(x, y, edge(left, c.col + 1) - x, edge(top, c.row + 1) - y);
+    }
+    ctx.fillStyle = style.color;
+    const step = tickStep(cell, Math.max(labelWidth + 12, 24));
+    ctx.textAlign = "center";
+    ctx.textBaseline = "bottom";
+    for (let i = 0; i < map.columns; i += step) ctx.fillText(String(i * map.block), left + (i + 0.5) * cell, top - 3);
+    ctx.textAlign = "right";
+    ctx.textBaseline = "middle";
+    for (let i = 0; i < map.rows; i += step) ctx.fillText(String(i * map.block), left - 4, top + (i + 0.5) * cell);
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top";
+    ctx.fillText("second operand →", left + (cell * map.columns) / 2, 2);
+    ctx.save();
+    ctx.translate(2, top + (cell * map.rows) / 2);
+    ctx.rotate(-Math.PI / 2);
+    ctx.fillText("first operand ↓", 0, 0);
+    ctx.restore();
+    return { left, top, cell };
+  }
+
+  // The map section: canvas, legend with counts, notes; a click on a cell types its sum.
+  function showMap(seqsum, map, typeSum) {
+    const canvas = byId("map-canvas");
+    const cells = seqsum.mapCells(map);
+    byId("map").hidden = false;
+    map.categories.forEach((name, category) => {
+      const item = element("li");
+      const swatch = element("span", "swatch");
+      swatch.style.background = map.colours[category];
+      item.append(swatch, name + ": " + thousands(map.counts[name]) + " " + map.counted);
+      byId("map-legend").append(item);
+    });
+    const hint = "Click or tap a cell to try its sum" + (map.block > 1 ? " (the first pair of its block)." : ".");
+    for (const note of [...map.notes, hint]) byId("map-notes").append(element("li", null, note));
+    canvas.setAttribute("aria-label", "map of " + map.rows + " by " + map.columns + " cells; counts below");
+    let grid = null;
+    const draw = () => { grid = drawMap(canvas, map, cells); };
+    draw();
+    window.addEventListener("resize", draw); // also fires when zoom changes devicePixelRatio
+    window.matchMedia("(prefers-color-scheme: dark)").addEventListener("change", draw);
+    canvas.addEventListener("click", (event) => {
+      const box = canvas.getBoundingClientRect();
+      const col = Math.floor((event.clientX - box.left - grid.left) / grid.cell);
+      const row = Math.floor((event.clientY - box.top - grid.top) / grid.cell);
+      if (row >= 0 && row < map.rows && col >= 0 && col < map.columns) typeSum(cells[row * map.columns + col].sum);
+    });
+  }
+
   function startPage(seqsum) {
-    const byId = (id) => document.getElementById(id);
     const data = seqsum.data;
     byId("banner").append(banner(seqsum));
     const created = typeof data.model.created === "string" ? data.model.created : "unknown";
@@ -467,8 +569,14 @@
     byId("sum").addEventListener("submit", (event) => event.preventDefault());
     input.value = example(data.domain);
     update();
-    // The map section (id map-body) is shown only when the data carries a map of the domain.
-    if (data.map && typeof data.map === "object") byId("map").hidden = false;
+    // The map section is shown only when the data carries a map of the domain.
+    if (data.map && typeof data.map === "object") {
+      showMap(seqsum, data.map, (sum) => {
+        input.value = sum;
+        update();
+        byId("sum").scrollIntoView({ block: "nearest" }); // on a phone the answer is above the map
+      });
+    }
   }
 
   const root = typeof window !== "undefined" ? window : globalThis;
