@@ -17,7 +17,7 @@ from typing import Protocol
 import numpy as np
 
 from ..core.codec import one_hot, written_order
-from ..core.dataset import Examples, HeldOutRule, split
+from ..core.dataset import EXHAUSTIVE_LIMIT, Examples, HeldOutRule, split, stratified
 from ..core.domain import Domain
 from ..core.scoring import exact_match
 from .network import build_model, numpy_network
@@ -266,6 +266,20 @@ def _rarity_repeats(kinds: np.ndarray) -> np.ndarray:
     return np.minimum(repeats, MAX_REPEATS)[kinds]
 
 
+def _trained_check(training: Examples, config: TrainConfig) -> Examples:
+    """The trained tuples checked before stopping early. Small domains: the training tuples (up
+    to TRAINED_CHECK_LIMIT rows). Large ones: TRAINED_CHECK_LIMIT tuples of the trained side
+    drawn per layout, with its edge tuples, on their own seed; most were never trained on, so
+    the check sees the whole trained side, not only the examples drawn for training."""
+    domain = config.domain
+    if domain.size <= EXHAUSTIVE_LIMIT:
+        return Examples.from_operands(np.unique(training.operands[:TRAINED_CHECK_LIMIT], axis=0), domain)
+    rng = np.random.default_rng([config.seed, 1])
+    return Examples.from_operands(
+        stratified(domain, config.heldout_rule, TRAINED_CHECK_LIMIT, False, rng), domain
+    )
+
+
 def train(config: TrainConfig, progress: TrainingProgress | None = None,
           callbacks: list | tuple = ()) -> TrainingResult:
     """Train a fresh network; KeyboardInterrupt propagates (nothing has been saved).
@@ -278,11 +292,14 @@ def train(config: TrainConfig, progress: TrainingProgress | None = None,
     tf.config.experimental.enable_op_determinism()
 
     training, heldout = split(domain, config.heldout_rule, config.train_size, seed=config.seed)
-    monitor = heldout if len(heldout) <= MONITOR_LIMIT else Examples(
+    large = domain.size > EXHAUSTIVE_LIMIT
+    # A large domain's held-out set is drawn per layout: all of it is monitored, or 1+1 is not.
+    monitor = heldout if large or len(heldout) <= MONITOR_LIMIT else Examples(
         heldout.operands[:MONITOR_LIMIT],
         heldout.questions[:MONITOR_LIMIT],
         heldout.answers[:MONITOR_LIMIT],
     )
+    trained = _trained_check(training, config)
     if config.balance_rare:
         training = _balance_rare(training, domain)
     steps_per_epoch = math.ceil(len(training) / config.batch_size)
@@ -304,9 +321,6 @@ def train(config: TrainConfig, progress: TrainingProgress | None = None,
         jit_compile=config.jit_compile,
     )
 
-    trained = Examples.from_operands(
-        np.unique(training.operands[:TRAINED_CHECK_LIMIT], axis=0), domain
-    )
     monitor_cb = _Monitor(config, monitor, trained, progress, schedule)
     callbacks = [monitor_cb, *callbacks]
     if config.tensorboard:

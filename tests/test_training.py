@@ -75,3 +75,21 @@ def test_keeps_the_best_epoch_and_stops_at_perfect_held_out():
     assert result.best.heldout_exact == best
     if best == 1.0:
         assert result.stopped_early and result.history[-1].heldout_exact == 1.0
+
+
+def test_large_domains_check_every_layout_and_the_edge_tuples_before_stopping():
+    from seqsum.core.dataset import Examples, all_tuples
+    from seqsum.core.domain import Domain
+    from seqsum.core.layouts import edge_tuples, layout_of, layouts
+    from seqsum.models.train import TRAINED_CHECK_LIMIT, TrainConfig, _trained_check
+
+    config = TrainConfig(max_operand=999)
+    domain, rule = Domain(2, 999), config.heldout_rule
+    trained = _trained_check(Examples.from_operands(np.zeros((0, 2)), domain), config)
+    assert len(trained) <= TRAINED_CHECK_LIMIT and not rule.is_held_out(trained.operands, domain).any()
+    assert set(layout_of(trained.operands, domain).tolist()) == {x.code for x in layouts(domain)}
+    one_digit = (trained.operands < 10).all(axis=1).sum()
+    assert one_digit == (~rule.is_held_out(all_tuples(Domain(2, 9)), domain)).sum()  # all of 1+1
+    edges = edge_tuples(domain)
+    edges = edges[~rule.is_held_out(edges, domain)]
+    assert (edges[:, None, :] == trained.operands[None, :, :]).all(axis=2).any(axis=1).all()
