@@ -13,7 +13,11 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from ..core.answer import Predictor
+from ..core.confidence import related_sums
+from ..core.domain import Domain
 from ..core.modelfile import ModelFile, read_model_file
 from ..core.scoring import Evaluation, evaluate
 
@@ -103,6 +107,20 @@ def check_tensorboard_available() -> None:
         ) from None
 
 
+SAVE_EVALUATION_STEPS = 20_000 * 82 * 11
+"""LSTM steps the evaluation at save time may spend on a sampled domain: what 20,000 pairs of
+0..999 cost (each with its ~81 related sums, 11 steps a pass). Five terms of 0..9999 ask ~201
+related sums of a 29-step network, so their sample shrinks to match instead of taking minutes."""
+
+
+def save_sample_size(domain: Domain, largest: int = 20_000) -> int:
+    """Tuples sampled to evaluate and calibrate a model of a large domain as it is saved."""
+    middle = np.full((1, domain.terms), domain.max_operand // 2)
+    passes = 1 + len(related_sums(middle, domain)[0])
+    steps = domain.input_width + domain.answer_width
+    return max(1, min(largest, SAVE_EVALUATION_STEPS // (passes * steps)))
+
+
 def figures_of(evaluation: Evaluation) -> dict:
     data = evaluation.to_dict()
     data.pop("wrong")
@@ -126,7 +144,7 @@ def train_and_save(config, out: Path, progress, plot: Path | None = None) -> Tra
         network = numpy_network(result.model, config.domain, config.answer_order)
         draft = ModelFile(path=out, meta=meta, network=network)
         predictor = Predictor(draft)
-        evaluation = evaluate(predictor, calibrate=True)
+        evaluation = evaluate(predictor, save_sample_size(config.domain), calibrate=True)
         meta["confidence"] = predictor.confidence_rule.to_dict()
         meta["figures"] = figures_of(evaluation)
         save_model(result.model, meta, out)
