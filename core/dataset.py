@@ -17,6 +17,8 @@ from .layouts import edge_tuples, sample_by_layout
 
 EXHAUSTIVE_LIMIT = 250_000
 """Domains up to this many tuples are used whole; larger ones are sampled."""
+LARGE_TRAIN_SIZE = 100_000
+"""Training tuples drawn from a larger domain when no size is given (per layout, see split)."""
 
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 
@@ -158,7 +160,7 @@ def split(
         return _split_small(domain, rule, train_size, heldout_size, seed)
     rng = np.random.default_rng(seed)
     return (
-        Examples.from_operands(stratified(domain, rule, train_size or 200_000, False, rng), domain),
+        Examples.from_operands(stratified(domain, rule, train_size or LARGE_TRAIN_SIZE, False, rng), domain),
         Examples.from_operands(stratified(domain, rule, heldout_size, True, rng), domain),
     )
 

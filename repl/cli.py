@@ -122,7 +122,7 @@ def training_options(function):
         click.option("--learning-rate", type=click.FloatRange(0, 1, min_open=True), default=None),
         click.option("--train-size", type=click.IntRange(1, 10_000_000), default=None,
                      metavar="N", help="Training examples drawn from the trained tuples "
-                     "(default: all of them for small domains, 200,000 for large ones)."),
+                     "(default: all of them for small domains, 100,000 drawn per layout for large ones)."),
         click.option("--units", type=click.IntRange(1, 4096), default=None,
                      help="LSTM units (128 in the reference)."),
         click.option("--answer-order", type=click.Choice(ANSWER_ORDERS), default=None,
