@@ -115,7 +115,8 @@ related sums of a 29-step network, so their sample shrinks to match instead of t
 
 def save_sample_size(domain: Domain, largest: int = 20_000) -> int:
     """Tuples sampled to evaluate and calibrate a model of a large domain as it is saved."""
-    middle = np.full((1, domain.terms), domain.max_operand // 2)
+    # A typical tuple: mid-range, operands distinct (equal ones lose their rotated view).
+    middle = (domain.max_operand // 2 + np.arange(domain.terms)[None, :]) % (domain.max_operand + 1)
     passes = 1 + len(related_sums(middle, domain)[0])
     steps = domain.input_width + domain.answer_width
     return max(1, min(largest, SAVE_EVALUATION_STEPS // (passes * steps)))

@@ -93,3 +93,12 @@ def test_large_domains_check_every_layout_and_the_edge_tuples_before_stopping():
     edges = edge_tuples(domain)
     edges = edges[~rule.is_held_out(edges, domain)]
     assert (edges[:, None, :] == trained.operands[None, :, :]).all(axis=2).any(axis=1).all()
+
+
+def test_evaluation_at_save_costs_no_more_on_many_terms():
+    from seqsum.core.domain import Domain
+    from seqsum.repl.training import SAVE_EVALUATION_STEPS, save_sample_size
+
+    assert save_sample_size(Domain(2, 999)) == 20_000  # 81 related sums, 11 steps: the budget
+    five = Domain(5, 9999)  # ~201 related sums of a 29-step network
+    assert 0 < save_sample_size(five) * 202 * 29 <= SAVE_EVALUATION_STEPS
