@@ -168,15 +168,15 @@ def split(
 def stratified(domain: Domain, rule: HeldOutRule, total: int, held_out: bool,
                rng: np.random.Generator) -> np.ndarray:
     """`total` distinct tuples from one side of `rule` (held out or not): that side's edge
-    tuples first, the rest drawn in equal shares per layout (a layout smaller than its share is
-    taken whole, so there may be fewer)."""
+    tuples first (at most half), the rest drawn in equal shares per layout (a layout smaller
+    than its share is taken whole, so there may be fewer)."""
     def on_side(tuples: np.ndarray) -> np.ndarray:
         return rule.is_held_out(tuples, domain) == held_out
 
     if held_out and rule.fraction <= 0:
         return np.empty((0, domain.terms), np.int64)
     edges = edge_tuples(domain)
-    edges = edges[on_side(edges)][:total]
+    edges = edges[on_side(edges)][: total // 2]
     drawn = sample_by_layout(domain, rng, total=total - len(edges), keep=on_side)
     both = np.concatenate([edges, drawn])
     _, first = np.unique(both, axis=0, return_index=True)

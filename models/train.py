@@ -59,6 +59,10 @@ class TrainConfig:
     tensorboard: str | None = None
     keep_best: bool = True  # False: keep the last epoch's weights (the reference recipe)
     stop_at_perfect: bool = True  # stop once held-out exact match is 100 %
+    # Large domains only (above EXHAUSTIVE_LIMIT tuples), where a network seldom gets every
+    # sampled tuple right: stop once held-out and trained exact match have not improved for this
+    # many epochs (the best epoch is kept). Small domains train as before.
+    patience: int | None = 4
 
     @property
     def domain(self) -> Domain:
@@ -156,6 +160,9 @@ class _Monitor(keras.callbacks.Callback):
         self.best_weights = None
         self.best_epoch = 0
         self.stopped_early = False
+        self.patience = config.patience if config.domain.size > EXHAUSTIVE_LIMIT else None
+        self._best_score = (-1.0, -1.0)  # (held-out, trained) exact match, best so far
+        self._improved_epoch = 0
         self._epoch_start = 0.0
         self._last_draw = 0.0
 
@@ -194,8 +201,14 @@ class _Monitor(keras.callbacks.Callback):
             self.best_epoch = record.epoch
             self.best_weights = self.model.get_weights()
         self.progress.epoch_end(record, self.history[self.best_epoch - 1])
-        # Stop once every held-out and every trained tuple is right.
-        if exact >= 1.0 and record.trained_exact == 1.0 and self.config.stop_at_perfect:
+        score = (record.heldout_exact, record.trained_exact or 0.0)
+        if score > self._best_score:
+            self._best_score, self._improved_epoch = score, record.epoch
+        # Stop once every held-out and every trained tuple is right, or (large domains) once
+        # neither has improved for `patience` epochs.
+        perfect = exact >= 1.0 and record.trained_exact == 1.0 and self.config.stop_at_perfect
+        stalled = self.patience is not None and record.epoch - self._improved_epoch >= self.patience
+        if perfect or stalled:
             self.stopped_early = True
             self.model.stop_training = True
 
