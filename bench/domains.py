@@ -33,6 +33,7 @@ from seqsum.models.network import numpy_network
 from seqsum.models.train import TrainConfig, train
 
 EXHAUSTIVE_SCORE = 2_000_000
+COLUMNS = ("best", "short_wrong", "edge_wrong", "layouts_wrong")
 
 
 def scored_tuples(domain: Domain, sample: int) -> tuple[np.ndarray, str]:
@@ -44,24 +45,28 @@ def scored_tuples(domain: Domain, sample: int) -> tuple[np.ndarray, str]:
     return both, f"{len(drawn):,} drawn per layout and {len(edges):,} edge tuples"
 
 
-def measure(domain: Domain, seed: int, tuples: np.ndarray, show_wrong: int) -> dict:
-    lines = EpochLines()
-    result = train(TrainConfig(terms=domain.terms, max_operand=domain.max_operand, seed=seed),
-                   progress=lines, callbacks=[lines.callback()])
-    network = numpy_network(result.model, domain, result.config.answer_order)
-    row = score_network(network, tuples, domain, show_wrong)
-    right = row["right"]
+def breakdown(domain: Domain, tuples: np.ndarray, right: np.ndarray) -> dict:
+    """Wrong answers among the short tuples, among the edge tuples, and per layout."""
     short = (tuples < 10 ** (domain.operand_width - 1)).all(axis=1)
     is_edge = np.isin(tuples, edge_values(domain)).all(axis=1)
     weak = [f"{c['layout']} {c['count'] - c['right']}"
             for c in per_layout_counts(layout_of(tuples, domain), right, domain) if c["right"] < c["count"]]
-    row.update(
-        name="default", seed=seed, seconds=result.seconds, epochs=len(result.history),
-        best=result.best_epoch,
-        short_wrong=f"{int((~right[short]).sum())} of {int(short.sum()):,}",
-        edge_wrong=f"{int((~right[is_edge]).sum())} of {int(is_edge.sum()):,}",
-        layouts_wrong="; ".join(weak) or "-",
-    )
+    return {
+        "short_wrong": f"{int((~right[short]).sum())} of {int(short.sum()):,}",
+        "edge_wrong": f"{int((~right[is_edge]).sum())} of {int(is_edge.sum()):,}",
+        "layouts_wrong": "; ".join(weak) or "-",
+    }
+
+
+def measure(domain: Domain, seed: int, tuples: np.ndarray, show_wrong: int, weights_dir: str) -> dict:
+    lines = EpochLines()
+    result = train(TrainConfig(terms=domain.terms, max_operand=domain.max_operand, seed=seed),
+                   progress=lines, callbacks=[lines.callback()])
+    network = numpy_network(result.model, domain, result.config.answer_order)
+    np.savez(f"{weights_dir}/{domain.terms}x{domain.max_operand}-seed{seed}.npz", **network.weights)
+    row = score_network(network, tuples, domain, show_wrong)
+    row.update(name="default", seed=seed, seconds=result.seconds, epochs=len(result.history),
+               best=result.best_epoch, **breakdown(domain, tuples, row["right"]))
     return row
 
 
@@ -73,17 +78,17 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=100_000,
                         help="tuples drawn per layout when the domain is too large to score whole")
     parser.add_argument("--show-wrong", type=int, default=5)
+    parser.add_argument("--weights-dir", default=".", help="where each run's weights are kept (.npz)")
     args = parser.parse_args()
     domain = Domain(args.terms, args.max_operand)
     tuples, what = scored_tuples(domain, args.sample)
     print(f"{domain.describe()}: {len(layouts(domain))} layouts; scoring {what}", file=sys.stderr)
     rows = []
     for seed in args.seeds:
-        rows.append(measure(domain, seed, tuples, args.show_wrong))
-        print_table(rows[-1:], f"seed {seed}", extra=("best", "short_wrong", "edge_wrong", "layouts_wrong"))
+        rows.append(measure(domain, seed, tuples, args.show_wrong, args.weights_dir))
+        print_table(rows[-1:], f"seed {seed}", extra=COLUMNS)
         sys.stdout.flush()
-    print_table(rows, f"{domain.describe()}, default recipe, scored on {what}",
-                extra=("best", "short_wrong", "edge_wrong", "layouts_wrong"))
+    print_table(rows, f"{domain.describe()}, default recipe, scored on {what}", extra=COLUMNS)
 
 
 if __name__ == "__main__":

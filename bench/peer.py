@@ -19,14 +19,13 @@ import argparse
 import time
 
 import numpy as np
-from scores import EpochLines, print_table, score_network, score_rows
+from domains import COLUMNS, breakdown, measure
+from scores import EpochLines, print_table, score_rows
 
 from seqsum.core.codec import encode_answers, encode_questions, one_hot
 from seqsum.core.dataset import all_tuples
 from seqsum.core.domain import VOCABULARY, Domain
-from seqsum.models.network import numpy_network
 from seqsum.models.quiet import keras
-from seqsum.models.train import TrainConfig, train
 
 DIGITS = 3
 PEER_SIZE = 50_000
@@ -70,7 +69,8 @@ def peer_model() -> keras.Model:
     return model
 
 
-def train_peer(epochs: int, seed: int) -> tuple[keras.Model, float]:
+def train_peer(epochs: int, seed: int) -> tuple[keras.Model, float, int]:
+    """The example's recipe: (model, seconds, epochs run; SIGUSR1 ends it after an epoch)."""
     keras.utils.set_random_seed(seed)
     rng = np.random.default_rng(seed)
     pairs = peer_questions(PEER_SIZE, rng)
@@ -80,9 +80,10 @@ def train_peer(epochs: int, seed: int) -> tuple[keras.Model, float]:
     split_at = len(x) - len(x) // 10
     model = peer_model()
     started = time.perf_counter()
-    model.fit(x[:split_at], y[:split_at], batch_size=32, epochs=epochs,
-              validation_data=(x[split_at:], y[split_at:]), verbose=2)
-    return model, time.perf_counter() - started
+    history = model.fit(x[:split_at], y[:split_at], batch_size=32, epochs=epochs,
+                        validation_data=(x[split_at:], y[split_at:]), verbose=2,
+                        callbacks=[EpochLines().callback()])
+    return model, time.perf_counter() - started, len(history.history["loss"])
 
 
 def peer_predictions(model: keras.Model, tuples: np.ndarray, chunk: int = 16_384) -> np.ndarray:
@@ -99,21 +100,19 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=30, help="the peer's epochs (30 in its code)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--show-wrong", type=int, default=5)
+    parser.add_argument("--weights-dir", default=".", help="where seqsum's weights are kept (.npz)")
     args = parser.parse_args()
     tuples = all_tuples(DOMAIN)
 
-    peer, peer_seconds = train_peer(args.epochs, args.seed)
+    ours = measure(DOMAIN, args.seed, tuples, args.show_wrong, args.weights_dir)
+    ours["name"] = "seqsum default recipe"
+    print_table([ours], "seqsum", extra=COLUMNS)
+
+    peer, seconds, epochs = train_peer(args.epochs, args.seed)
     peer_row = score_rows(tuples, peer_predictions(peer, tuples), peer_encode(tuples)[1], args.show_wrong)
-    peer_row.update(name="Keras addition example", seconds=peer_seconds, epochs=args.epochs)
-
-    lines = EpochLines()
-    result = train(TrainConfig(max_operand=DOMAIN.max_operand, seed=args.seed), progress=lines,
-                   callbacks=[lines.callback()])
-    network = numpy_network(result.model, DOMAIN, result.config.answer_order)
-    ours = score_network(network, tuples, DOMAIN, args.show_wrong)
-    ours.update(name="seqsum default recipe", seconds=result.seconds, epochs=len(result.history))
-    print_table([peer_row, ours], title=f"all {len(tuples):,} pairs of 0..999, seed {args.seed}")
-
+    peer_row.update(name="Keras addition example", seed=args.seed, seconds=seconds, epochs=epochs,
+                    best=epochs, **breakdown(DOMAIN, tuples, peer_row["right"]))
+    print_table([peer_row, ours], f"all {len(tuples):,} pairs of 0..999, seed {args.seed}", extra=COLUMNS)
 
 if __name__ == "__main__":
     main()

@@ -40,7 +40,7 @@ def score_rows(tuples: np.ndarray, predicted: np.ndarray, expected: np.ndarray, 
         "exact": float(right.mean()),
         "wrong": len(wrong_rows),
         "examples": [f"{'+'.join(map(str, tuples[row]))}={text or '(blank)'}"
-                     for row, text in zip(wrong_rows, shown, strict=True)],
+                     for row, text in zip(wrong_rows[:show_wrong], shown, strict=True)],
         "right": right,
     }
 
