@@ -20,6 +20,13 @@ EXHAUSTIVE_LIMIT = 250_000
 LARGE_TRAIN_SIZE = 100_000
 """Training tuples drawn from a larger domain when no size is given (per layout, see split)."""
 
+
+
+def is_sampled(domain: Domain) -> bool:
+    """Whether the domain is too large to use whole (training draws from it per layout)."""
+    return domain.size > EXHAUSTIVE_LIMIT
+
+
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
@@ -156,7 +163,7 @@ def split(
     `train_size` trained and `heldout_size` held-out tuples drawn uniformly with replacement).
     Large domains: drawn per layout (`stratified`), so 1+1 is in the data as surely as 500+500.
     """
-    if domain.size <= EXHAUSTIVE_LIMIT:
+    if not is_sampled(domain):
         return _split_small(domain, rule, train_size, heldout_size, seed)
     rng = np.random.default_rng(seed)
     return (

@@ -17,7 +17,7 @@ from typing import Protocol
 import numpy as np
 
 from ..core.codec import one_hot, written_order
-from ..core.dataset import EXHAUSTIVE_LIMIT, Examples, HeldOutRule, split, stratified
+from ..core.dataset import Examples, HeldOutRule, is_sampled, split, stratified
 from ..core.domain import Domain
 from ..core.scoring import exact_match
 from .network import build_model, numpy_network
@@ -59,7 +59,7 @@ class TrainConfig:
     tensorboard: str | None = None
     keep_best: bool = True  # False: keep the last epoch's weights (the reference recipe)
     stop_at_perfect: bool = True  # stop once held-out exact match is 100 %
-    # Large domains only (above EXHAUSTIVE_LIMIT tuples), where a network seldom gets every
+    # Large domains only (core.dataset.is_sampled), where a network seldom gets every
     # sampled tuple right: stop once held-out and trained exact match have not improved for this
     # many epochs (the best epoch is kept). Small domains train as before.
     patience: int | None = 4
@@ -160,7 +160,7 @@ class _Monitor(keras.callbacks.Callback):
         self.best_weights = None
         self.best_epoch = 0
         self.stopped_early = False
-        self.patience = config.patience if config.domain.size > EXHAUSTIVE_LIMIT else None
+        self.patience = config.patience if is_sampled(config.domain) else None
         self._best_score = (-1.0, -1.0)  # (held-out, trained) exact match, best so far
         self._improved_epoch = 0
         self._epoch_start = 0.0
@@ -285,7 +285,7 @@ def _trained_check(training: Examples, config: TrainConfig) -> Examples:
     drawn per layout, with its edge tuples, on their own seed; most were never trained on, so
     the check sees the whole trained side, not only the examples drawn for training."""
     domain = config.domain
-    if domain.size <= EXHAUSTIVE_LIMIT:
+    if not is_sampled(domain):
         return Examples.from_operands(np.unique(training.operands[:TRAINED_CHECK_LIMIT], axis=0), domain)
     rng = np.random.default_rng([config.seed, 1])
     return Examples.from_operands(
@@ -305,9 +305,8 @@ def train(config: TrainConfig, progress: TrainingProgress | None = None,
     tf.config.experimental.enable_op_determinism()
 
     training, heldout = split(domain, config.heldout_rule, config.train_size, seed=config.seed)
-    large = domain.size > EXHAUSTIVE_LIMIT
     # A large domain's held-out set is drawn per layout: all of it is monitored, or 1+1 is not.
-    monitor = heldout if large or len(heldout) <= MONITOR_LIMIT else Examples(
+    monitor = heldout if is_sampled(domain) or len(heldout) <= MONITOR_LIMIT else Examples(
         heldout.operands[:MONITOR_LIMIT],
         heldout.questions[:MONITOR_LIMIT],
         heldout.answers[:MONITOR_LIMIT],

@@ -102,3 +102,13 @@ def test_evaluation_at_save_costs_no_more_on_many_terms():
     assert save_sample_size(Domain(2, 999)) == 20_000  # 81 related sums, 11 steps: the budget
     five = Domain(5, 9999)  # ~201 related sums of a 29-step network
     assert 0 < save_sample_size(five) * 202 * 29 <= SAVE_EVALUATION_STEPS
+
+
+def test_only_large_domains_stop_once_their_checks_stall():
+    from seqsum.models.train import TrainConfig, train
+
+    tiny = dict(units=8, epochs=6, train_size=512, patience=1, seed=0)
+    large = train(TrainConfig(max_operand=999, **tiny))  # 8 units: exact match stays near 0
+    assert large.stopped_early and len(large.history) < 6
+    small = train(TrainConfig(max_operand=9, **tiny))  # small domains train as before
+    assert not small.stopped_early and len(small.history) == 6
