@@ -1,6 +1,7 @@
 """Bigger domains with the default recipe: train per seed, score every tuple, print a table.
 
     python bench/domains.py [--terms 2] [--max-operand 999] [--seeds 0 1 2] [--sample 100000]
+                            [--weights-dir DIR]
 
 For each seed it trains `TrainConfig(terms, max_operand, seed)` (the default recipe) and scores
 the result through the NumPy forward pass (the answer path's): every tuple of the domain when it

@@ -1,7 +1,7 @@
 """A peer, side by side: the Keras addition example's three-digit recipe and seqsum's default
 recipe on 0..999, trained in one run and both scored on all 1,000,000 pairs.
 
-    python bench/peer.py [--epochs 30] [--seed 0] [--show-wrong 5]
+    python bench/peer.py [--epochs 30] [--seed 0] [--show-wrong 5] [--weights-dir DIR]
 
 The peer is keras.io's "Sequence to sequence learning for performing number addition", as it is
 written: 50,000 questions, each operand drawn by picking its digit count from 1 to 3 uniformly and
@@ -10,7 +10,8 @@ question "a+b" space-padded to 7 characters and reversed, the answer left-aligne
 characters; LSTM(128) -> RepeatVector(4) -> LSTM(128) -> Dense softmax on every position, Adam,
 batch 32, the last 10 % of the shuffled questions for validation. Its page reports 99 %
 per-character accuracy; the example's code runs 30 epochs (the default here), its page quotes
-100. The peer is scored with `model(x)` in batches, seqsum through its NumPy forward pass.
+100. seqsum trains first (its row is printed at once), then the peer. The peer is scored with
+`model(x)` in batches, seqsum through its NumPy forward pass.
 """
 
 from __future__ import annotations

@@ -21,7 +21,6 @@ LARGE_TRAIN_SIZE = 100_000
 """Training tuples drawn from a larger domain when no size is given (per layout, see split)."""
 
 
-
 def is_sampled(domain: Domain) -> bool:
     """Whether the domain is too large to use whole (training draws from it per layout)."""
     return domain.size > EXHAUSTIVE_LIMIT
