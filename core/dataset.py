@@ -14,10 +14,19 @@ import numpy as np
 from . import metadata
 from .codec import encode_answers, encode_questions
 from .domain import Domain
+from .layouts import edge_tuples, sample_by_layout
 from .printable import quoted
 
 EXHAUSTIVE_LIMIT = 250_000
 """Domains up to this many tuples are trained on whole; larger ones are sampled."""
+LARGE_TRAIN_SIZE = 100_000
+"""Training tuples drawn from a larger domain when no size is given (per layout, see split)."""
+
+
+def is_sampled(domain: Domain) -> bool:
+    """Whether the domain is too large to use whole (training draws from it per layout)."""
+    return domain.size > EXHAUSTIVE_LIMIT
+
 
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 
@@ -150,10 +159,39 @@ def split(
 ) -> tuple[Examples, Examples]:
     """(training, held-out) examples.
 
-    Small domains: every trained tuple once, and every held-out tuple. Large domains:
-    `train_size` tuples sampled from the trained part, `heldout_size` from the held-out part.
+    Small domains: every trained tuple once, and every held-out tuple (or, with `train_size`,
+    `train_size` trained and `heldout_size` held-out tuples drawn uniformly with replacement).
+    Large domains: drawn per layout (`stratified`), so 1+1 is in the data as surely as 500+500.
     """
-    if domain.size <= EXHAUSTIVE_LIMIT and train_size is None:
+    if not is_sampled(domain):
+        return _split_small(domain, rule, train_size, heldout_size, seed)
+    rng = np.random.default_rng(seed)
+    return (
+        Examples.from_operands(stratified(domain, rule, train_size or LARGE_TRAIN_SIZE, False, rng), domain),
+        Examples.from_operands(stratified(domain, rule, heldout_size, True, rng), domain),
+    )
+
+
+def stratified(domain: Domain, rule: HeldOutRule, total: int, held_out: bool,
+               rng: np.random.Generator) -> np.ndarray:
+    """`total` distinct tuples from one side of `rule` (held out or not): that side's edge
+    tuples first (at most half), the rest drawn in equal shares per layout (a layout smaller
+    than its share is taken whole, so there may be fewer)."""
+    def on_side(tuples: np.ndarray) -> np.ndarray:
+        return rule.is_held_out(tuples, domain) == held_out
+
+    if held_out and rule.fraction <= 0:
+        return np.empty((0, domain.terms), np.int64)
+    edges = edge_tuples(domain)
+    edges = edges[on_side(edges)][: total // 2]
+    drawn = sample_by_layout(domain, rng, total=total - len(edges), keep=on_side)
+    both = np.concatenate([edges, drawn])
+    _, first = np.unique(both, axis=0, return_index=True)
+    return both[np.sort(first)]
+
+
+def _split_small(domain, rule, train_size, heldout_size, seed) -> tuple[Examples, Examples]:
+    if train_size is None:
         tuples = all_tuples(domain)
         held = rule.is_held_out(tuples, domain)
         return (
@@ -161,19 +199,18 @@ def split(
             Examples.from_operands(tuples[held], domain),
         )
     rng = np.random.default_rng(seed)
-    want_train = train_size or 200_000
     train, heldout = [], []
     have_train = have_held = 0
-    while have_train < want_train or have_held < heldout_size:
-        batch = sample_tuples(domain, max(want_train, heldout_size), rng)
+    while have_train < train_size or have_held < heldout_size:
+        batch = sample_tuples(domain, max(train_size, heldout_size), rng)
         held = rule.is_held_out(batch, domain)
         train.append(batch[~held])
         heldout.append(batch[held])
         have_train += int((~held).sum())
         have_held += int(held.sum())
-        if rule.fraction <= 0 and have_train >= want_train:
+        if rule.fraction <= 0 and have_train >= train_size:
             break
     return (
-        Examples.from_operands(np.concatenate(train)[:want_train], domain),
+        Examples.from_operands(np.concatenate(train)[:train_size], domain),
         Examples.from_operands(np.concatenate(heldout)[:heldout_size], domain),
     )

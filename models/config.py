@@ -41,6 +41,10 @@ class TrainConfig:
     tensorboard: str | None = None
     keep_best: bool = True  # False: keep the last epoch's weights (the reference recipe)
     stop_at_perfect: bool = True  # stop once every held-out and checked trained tuple is right
+    # Large domains only (core.dataset.is_sampled), where a network seldom gets every
+    # sampled tuple right: stop once held-out and trained exact match have not improved for this
+    # many epochs (the best epoch is kept). Small domains train as before.
+    patience: int | None = 4
 
     @property
     def domain(self) -> Domain:

@@ -18,7 +18,7 @@ from typing import Protocol
 import numpy as np
 
 from ..core.codec import one_hot, written_order
-from ..core.dataset import Examples, split
+from ..core.dataset import Examples, is_sampled, split, stratified
 from ..core.domain import Domain
 from ..core.scoring import exact_match
 from .config import TrainConfig
@@ -107,6 +107,9 @@ class _Monitor(keras.callbacks.Callback):
         self.best_weights = None
         self.best_epoch = 0
         self.stopped_early = False
+        self.patience = config.patience if is_sampled(config.domain) else None
+        self._best_score = (-1.0, -1.0)  # (held-out, trained) exact match, best so far
+        self._improved_epoch = 0
         self._epoch_start = 0.0
         self._last_draw = 0.0
 
@@ -145,8 +148,14 @@ class _Monitor(keras.callbacks.Callback):
             self.best_epoch = record.epoch
             self.best_weights = self.model.get_weights()
         self.progress.epoch_end(record, self.history[self.best_epoch - 1])
-        # Stop once every held-out and every trained tuple is right.
-        if exact >= 1.0 and record.trained_exact == 1.0 and self.config.stop_at_perfect:
+        score = (record.heldout_exact, record.trained_exact or 0.0)
+        if score > self._best_score:
+            self._best_score, self._improved_epoch = score, record.epoch
+        # Stop once every held-out and every trained tuple is right, or (large domains) once
+        # neither has improved for `patience` epochs.
+        perfect = exact >= 1.0 and record.trained_exact == 1.0 and self.config.stop_at_perfect
+        stalled = self.patience is not None and record.epoch - self._improved_epoch >= self.patience
+        if perfect or stalled:
             self.stopped_early = True
             self.model.stop_training = True
 
@@ -217,6 +226,20 @@ def _rarity_repeats(kinds: np.ndarray) -> np.ndarray:
     return np.minimum(repeats, MAX_REPEATS)[kinds]
 
 
+def _trained_check(training: Examples, config: TrainConfig) -> Examples:
+    """The trained tuples checked before stopping early. Small domains: the training tuples (up
+    to TRAINED_CHECK_LIMIT rows). Large ones: TRAINED_CHECK_LIMIT tuples of the trained side
+    drawn per layout, with its edge tuples, on their own seed; most were never trained on, so
+    the check sees the whole trained side, not only the examples drawn for training."""
+    domain = config.domain
+    if not is_sampled(domain):
+        return Examples.from_operands(np.unique(training.operands[:TRAINED_CHECK_LIMIT], axis=0), domain)
+    rng = np.random.default_rng([config.seed, 1])
+    return Examples.from_operands(
+        stratified(domain, config.heldout_rule, TRAINED_CHECK_LIMIT, False, rng), domain
+    )
+
+
 def train(config: TrainConfig, progress: TrainingProgress | None = None,
           callbacks: list | tuple = ()) -> TrainingResult:
     """Train a fresh network; KeyboardInterrupt propagates (nothing has been saved).
@@ -229,11 +252,13 @@ def train(config: TrainConfig, progress: TrainingProgress | None = None,
     tf.config.experimental.enable_op_determinism()
 
     training, heldout = split(domain, config.heldout_rule, config.train_size, seed=config.seed)
-    monitor = heldout if len(heldout) <= MONITOR_LIMIT else Examples(
+    # A large domain's held-out set is drawn per layout: all of it is monitored, or 1+1 is not.
+    monitor = heldout if is_sampled(domain) or len(heldout) <= MONITOR_LIMIT else Examples(
         heldout.operands[:MONITOR_LIMIT],
         heldout.questions[:MONITOR_LIMIT],
         heldout.answers[:MONITOR_LIMIT],
     )
+    trained = _trained_check(training, config)
     if config.balance_rare:
         training = _balance_rare(training, domain)
     steps_per_epoch = math.ceil(len(training) / config.batch_size)
@@ -255,9 +280,6 @@ def train(config: TrainConfig, progress: TrainingProgress | None = None,
         jit_compile=config.jit_compile,
     )
 
-    trained = Examples.from_operands(
-        np.unique(training.operands[:TRAINED_CHECK_LIMIT], axis=0), domain
-    )
     monitor_cb = _Monitor(config, monitor, trained, progress, schedule)
     callbacks = [monitor_cb, *callbacks]
     if config.tensorboard:

@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import click
+import numpy as np
 
 from ..core.answer import Predictor
 from ..core.codec import ANSWER_ORDERS
-from ..core.domain import MAX_MAX_OPERAND, MAX_TERMS, MIN_TERMS, DomainError
+from ..core.confidence import related_sums
+from ..core.domain import MAX_MAX_OPERAND, MAX_TERMS, MIN_TERMS, Domain, DomainError
 from ..core.evaluation import Evaluation, calibrate, evaluate
 from ..core.forward import MAX_UNITS
 from ..core.modelfile import ModelFile, read_model_file
@@ -47,7 +49,7 @@ def training_options(function):
         click.option("--learning-rate", type=click.FloatRange(0, 1, min_open=True), default=None),
         click.option("--train-size", type=click.IntRange(1, 10_000_000), default=None,
                      metavar="N", help="Training examples drawn from the trained tuples "
-                     "(default: all of them for small domains, 200,000 for large ones)."),
+                     "(default: all of them for small domains, 100,000 drawn per layout for large ones)."),
         click.option("--units", type=click.IntRange(1, MAX_UNITS), default=None,
                      help="LSTM units (default 128)."),
         click.option("--answer-order", type=click.Choice(ANSWER_ORDERS), default=None,
@@ -163,6 +165,21 @@ def check_tensorboard_available() -> None:
         ) from None
 
 
+SAVE_EVALUATION_STEPS = 20_000 * 82 * 11
+"""LSTM steps the evaluation at save time may spend on a sampled domain: what 20,000 pairs of
+0..999 cost (each with its ~81 related sums, 11 steps a pass). Five terms of 0..9999 ask ~201
+related sums of a 29-step network, so their sample shrinks to match instead of taking minutes."""
+
+
+def save_sample_size(domain: Domain, largest: int = 20_000) -> int:
+    """Tuples sampled to evaluate and calibrate a model of a large domain as it is saved."""
+    # A typical tuple: mid-range, operands distinct (equal ones lose their rotated view).
+    middle = (domain.max_operand // 2 + np.arange(domain.terms)[None, :]) % (domain.max_operand + 1)
+    passes = 1 + len(related_sums(middle, domain)[0])
+    steps = domain.input_width + domain.answer_width
+    return max(1, min(largest, SAVE_EVALUATION_STEPS // (passes * steps)))
+
+
 def figures_of(evaluation: Evaluation) -> dict:
     data = evaluation.to_dict()
     data.pop("wrong")
@@ -188,7 +205,8 @@ def train_and_save(config, out: Path, progress, plot: Path | None = None) -> Tra
         network = numpy_network(result.model, config.domain, config.answer_order)
         draft = ModelFile(path=out, meta=meta, network=network)
         predictor = Predictor(draft)
-        evaluation = evaluate(predictor, progress=getattr(progress, "evaluating", None))
+        evaluation = evaluate(predictor, save_sample_size(config.domain),
+                              progress=getattr(progress, "evaluating", None))
         rule = calibrate(evaluation)
         evaluation = evaluation.judged_by(rule)
         meta["confidence"] = rule.to_dict()

@@ -11,6 +11,7 @@ from seqsum.core.dataset import (
     tuples_from_index,
 )
 from seqsum.core.domain import Domain
+from seqsum.core.layouts import edge_tuples, layout_of, layouts
 from seqsum.core.modelfile import read_model_file
 from seqsum.models import bundled_model_path
 
@@ -53,9 +54,44 @@ def test_large_domain_is_sampled_and_still_disjoint():
     assert d.size > EXHAUSTIVE_LIMIT
     rule = HeldOutRule(0.1, 0)
     training, heldout = split(d, rule, train_size=20_000, heldout_size=2_000, seed=1)
-    assert len(training) == 20_000 and len(heldout) == 2_000
+    # At most as many as asked: a layout with fewer tuples on its side than its share has them all.
+    assert 19_000 < len(training) <= 20_000 and 1_000 < len(heldout) <= 2_000
     assert not rule.is_held_out(training.operands, d).any()
     assert rule.is_held_out(heldout.operands, d).all()
+
+
+@pytest.mark.parametrize("domain", [Domain(2, 999), Domain(3, 99)])
+def test_large_domain_split_covers_every_layout_and_its_edges(domain):
+    rule = HeldOutRule(0.1, 0)
+    training, heldout = split(domain, rule, train_size=20_000, heldout_size=2_000, seed=1)
+    again, _ = split(domain, rule, train_size=20_000, heldout_size=2_000, seed=1)
+    assert (training.operands == again.operands).all()
+    every_layout = set(range(len(layouts(domain))))
+    for part in (training, heldout):
+        assert set(layout_of(part.operands, domain).tolist()) == every_layout
+        assert len(np.unique(part.operands, axis=0)) == len(part)
+    short = layouts(domain)[0]  # every operand one digit: 100 or 1,000 tuples, all drawn
+    trained_short = (layout_of(training.operands, domain) == short.code).sum()
+    held_short = (layout_of(heldout.operands, domain) == short.code).sum()
+    assert trained_short + held_short == short.size
+    edges = edge_tuples(domain)
+    held_edges = rule.is_held_out(edges, domain)
+    assert _rows_in(edges[~held_edges], training.operands).all()
+    assert _rows_in(edges[held_edges], heldout.operands).all()
+
+
+def _rows_in(rows: np.ndarray, within: np.ndarray) -> np.ndarray:
+    return (rows[:, None, :] == within[None, :, :]).all(axis=2).any(axis=1)
+
+
+def test_small_domain_split_with_a_train_size_draws_uniformly_as_before():
+    d = Domain()
+    rule = HeldOutRule(0.1, 0)
+    training, heldout = split(d, rule, train_size=5_000, seed=0)
+    rng = np.random.default_rng(0)
+    first = rng.integers(0, 100, size=(20_000, 2))  # one batch of max(train_size, heldout_size)
+    assert (training.operands[:100] == first[~rule.is_held_out(first, d)][:100]).all()
+    assert len(heldout) == 20_000  # drawn with replacement from about 1,000 held-out pairs
 
 
 def test_examples_encode_questions_and_sums():

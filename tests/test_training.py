@@ -90,3 +90,42 @@ def test_keeps_the_best_epoch_and_stops_once_everything_checked_is_right(trained
     assert last["heldout_exact"] == 1.0 and last["trained_exact"] == 1.0
     assert all(r["heldout_exact"] < 1.0 or r["trained_exact"] != 1.0 for r in history[:-1])
     assert training["best_epoch"] == last["epoch"]
+
+
+def test_large_domains_check_every_layout_and_the_edge_tuples_before_stopping():
+    from seqsum.core.dataset import Examples, all_tuples
+    from seqsum.core.domain import Domain
+    from seqsum.core.layouts import edge_tuples, layout_of, layouts
+    from seqsum.models.config import TrainConfig
+    from seqsum.models.train import TRAINED_CHECK_LIMIT, _trained_check
+
+    config = TrainConfig(max_operand=999)
+    domain, rule = Domain(2, 999), config.heldout_rule
+    trained = _trained_check(Examples.from_operands(np.zeros((0, 2)), domain), config)
+    assert len(trained) <= TRAINED_CHECK_LIMIT and not rule.is_held_out(trained.operands, domain).any()
+    assert set(layout_of(trained.operands, domain).tolist()) == {x.code for x in layouts(domain)}
+    one_digit = (trained.operands < 10).all(axis=1).sum()
+    assert one_digit == (~rule.is_held_out(all_tuples(Domain(2, 9)), domain)).sum()  # all of 1+1
+    edges = edge_tuples(domain)
+    edges = edges[~rule.is_held_out(edges, domain)]
+    assert (edges[:, None, :] == trained.operands[None, :, :]).all(axis=2).any(axis=1).all()
+
+
+def test_evaluation_at_save_costs_no_more_on_many_terms():
+    from seqsum.core.domain import Domain
+    from seqsum.repl.training import SAVE_EVALUATION_STEPS, save_sample_size
+
+    assert save_sample_size(Domain(2, 999)) == 20_000  # 81 related sums, 11 steps: the budget
+    five = Domain(5, 9999)  # ~201 related sums of a 29-step network
+    assert 0 < save_sample_size(five) * 202 * 29 <= SAVE_EVALUATION_STEPS
+
+
+def test_only_large_domains_stop_once_their_checks_stall():
+    from seqsum.models.config import TrainConfig
+    from seqsum.models.train import train
+
+    tiny = dict(units=8, epochs=6, train_size=512, patience=1, seed=0, jit_compile=False)
+    large = train(TrainConfig(max_operand=999, **tiny))  # 8 units: exact match stays near 0
+    assert large.stopped_early and len(large.history) < 6
+    small = train(TrainConfig(max_operand=9, **tiny))  # small domains train as before
+    assert not small.stopped_early and len(small.history) == 6

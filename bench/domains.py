@@ -1,0 +1,97 @@
+"""Bigger domains with the default recipe: train per seed, score every tuple, print a table.
+
+    python bench/domains.py [--terms 2] [--max-operand 999] [--seeds 0 1 2] [--sample 100000]
+                            [--weights-dir DIR]
+
+For each seed it trains `TrainConfig(terms, max_operand, seed)` (the default recipe) and scores
+the result through the NumPy forward pass (the answer path's): every tuple of the domain when it
+has at most EXHAUSTIVE_SCORE tuples, else a sample of `--sample` drawn in equal shares per layout
+plus every edge tuple (operands from 0, 1, the largest and the one-digit numbers). Beside exact
+match it counts wrong answers among the edge tuples, among the short tuples (every operand
+shorter than full width: both below 100 on 0..999, one-digit triples on three terms of 0..99)
+and per layout. Each epoch's held-out and trained-check figures go to stderr as it trains.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import numpy as np
+from scores import EpochLines, print_table, score_network
+
+from seqsum.core.dataset import all_tuples
+from seqsum.core.domain import Domain
+from seqsum.core.layouts import (
+    edge_tuples,
+    edge_values,
+    layout_of,
+    layouts,
+    per_layout_counts,
+    sample_by_layout,
+)
+from seqsum.models.config import TrainConfig
+from seqsum.models.network import numpy_network
+from seqsum.models.train import train
+
+EXHAUSTIVE_SCORE = 2_000_000
+COLUMNS = ("best", "short_wrong", "edge_wrong", "layouts_wrong")
+
+
+def scored_tuples(domain: Domain, sample: int) -> tuple[np.ndarray, str]:
+    if domain.size <= EXHAUSTIVE_SCORE:
+        return all_tuples(domain), f"all {domain.size:,} tuples"
+    drawn = sample_by_layout(domain, np.random.default_rng(12345), total=sample)
+    edges = edge_tuples(domain)
+    both = np.unique(np.concatenate([edges, drawn]), axis=0)
+    return both, f"{len(drawn):,} drawn per layout and {len(edges):,} edge tuples"
+
+
+def breakdown(domain: Domain, tuples: np.ndarray, right: np.ndarray) -> dict:
+    """Wrong answers among the short tuples, among the edge tuples, and per layout."""
+    short = (tuples < 10 ** (domain.operand_width - 1)).all(axis=1)
+    is_edge = np.isin(tuples, edge_values(domain)).all(axis=1)
+    weak = [f"{c['layout']} {c['count'] - c['right']}"
+            for c in per_layout_counts(layout_of(tuples, domain), right, domain) if c["right"] < c["count"]]
+    return {
+        "short_wrong": f"{int((~right[short]).sum())} of {int(short.sum()):,}",
+        "edge_wrong": f"{int((~right[is_edge]).sum())} of {int(is_edge.sum()):,}",
+        "layouts_wrong": "; ".join(weak) or "-",
+    }
+
+
+def measure(domain: Domain, seed: int, tuples: np.ndarray, show_wrong: int, weights_dir: str) -> dict:
+    lines = EpochLines()
+    result = train(TrainConfig(terms=domain.terms, max_operand=domain.max_operand, seed=seed),
+                   progress=lines, callbacks=[lines.callback()])
+    network = numpy_network(result.model, domain, result.config.answer_order)
+    np.savez(f"{weights_dir}/{domain.terms}x{domain.max_operand}-seed{seed}.npz", **network.weights)
+    row = score_network(network, tuples, domain, show_wrong)
+    row.update(name="default", seed=seed, seconds=result.seconds, epochs=len(result.history),
+               best=result.best_epoch, **breakdown(domain, tuples, row["right"]))
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--terms", type=int, default=2)
+    parser.add_argument("--max-operand", type=int, default=999)
+    parser.add_argument("--seeds", type=int, nargs="*", default=[0, 1, 2])
+    parser.add_argument("--sample", type=int, default=100_000,
+                        help="tuples drawn per layout when the domain is too large to score whole")
+    parser.add_argument("--show-wrong", type=int, default=5)
+    parser.add_argument("--weights-dir", default=".", help="where each run's weights are kept (.npz)")
+    args = parser.parse_args()
+    domain = Domain(args.terms, args.max_operand)
+    tuples, what = scored_tuples(domain, args.sample)
+    print(f"{domain.describe()}: {len(layouts(domain))} layouts; scoring {what}", file=sys.stderr)
+    rows = []
+    for seed in args.seeds:
+        rows.append(measure(domain, seed, tuples, args.show_wrong, args.weights_dir))
+        print_table(rows[-1:], f"seed {seed}", extra=COLUMNS)
+        sys.stdout.flush()
+    print_table(rows, f"{domain.describe()}, default recipe, scored on {what}", extra=COLUMNS)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""What the training benches share: progress lines, scores over many tuples, a printed table.
+
+Scores are exact match (the whole answer right) and per-character accuracy (every answer
+position, padding included, as Keras' "accuracy" counts it), with the wrong count and the first
+wrong answers.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+
+import numpy as np
+
+from seqsum.core.codec import decode_many, encode_answers, encode_questions
+from seqsum.core.domain import Domain
+from seqsum.core.forward import NumpyNetwork
+from seqsum.models.quiet import keras
+
+CHUNK = 65_536  # tuples per forward pass call; the argmax keeps memory small over 10^6 tuples
+
+
+def network_predictions(network: NumpyNetwork, tuples: np.ndarray, domain: Domain) -> np.ndarray:
+    """(N, answer_width) answer symbol indices in reading order, through the NumPy forward pass."""
+    return np.concatenate([
+        network.probabilities(encode_questions(tuples[start : start + CHUNK], domain)).argmax(-1)
+        for start in range(0, len(tuples), CHUNK)
+    ])
+
+
+def score_rows(tuples: np.ndarray, predicted: np.ndarray, expected: np.ndarray, show_wrong: int) -> dict:
+    """Figures of predicted against expected answer indices, one row per tuple."""
+    hits = predicted == expected
+    right = hits.all(axis=1)
+    wrong_rows = np.flatnonzero(~right)
+    shown = decode_many(predicted[wrong_rows[:show_wrong]])
+    return {
+        "count": len(tuples),
+        "char_accuracy": float(hits.mean()),
+        "exact": float(right.mean()),
+        "wrong": len(wrong_rows),
+        "examples": [f"{'+'.join(map(str, tuples[row]))}={text or '(blank)'}"
+                     for row, text in zip(wrong_rows[:show_wrong], shown, strict=True)],
+        "right": right,
+    }
+
+
+def score_network(network: NumpyNetwork, tuples: np.ndarray, domain: Domain, show_wrong: int) -> dict:
+    expected = encode_answers(tuples.sum(axis=1), domain)
+    return score_rows(tuples, network_predictions(network, tuples, domain), expected, show_wrong)
+
+
+def print_table(rows: list[dict], title: str, extra: tuple[str, ...] = ()) -> None:
+    """One line per row: name, seed, seconds, epochs, figures, then `extra` keys, then examples."""
+    print(f"\n{title}")
+    head = ["run", "seed", "seconds", "epochs", "char acc %", "exact %", "wrong", *extra, "wrong examples"]
+    print("| " + " | ".join(head) + " |")
+    print("|" + " --- |" * len(head))
+    for r in rows:
+        cells = [r["name"], str(r.get("seed", "")), f"{r['seconds']:.0f}", str(r["epochs"]),
+                 f"{r['char_accuracy'] * 100:.4f}", f"{r['exact'] * 100:.4f}",
+                 f"{r['wrong']:,} of {r['count']:,}", *(str(r[key]) for key in extra),
+                 ", ".join(r["examples"]) or "-"]
+        print("| " + " | ".join(cells) + " |")
+
+
+class EpochLines:
+    """Training progress as one line per epoch on stderr; SIGUSR1 ends training after the epoch
+    (the best epoch so far is kept and scored), for runs that must fit a time budget."""
+
+    def __init__(self):
+        self.stop = False
+        signal.signal(signal.SIGUSR1, lambda signum, frame: setattr(self, "stop", True))
+
+    def callback(self):
+        lines = self
+
+        class StopWhenAsked(keras.callbacks.Callback):
+            def on_epoch_end(self, epoch, logs=None):
+                if lines.stop:
+                    print("  stopped on SIGUSR1", file=sys.stderr, flush=True)
+                    self.model.stop_training = True
+
+        return StopWhenAsked()
+
+    def train_begin(self, config, steps_per_epoch):
+        print(f"seed {config.seed}: {config.domain.describe()}, {steps_per_epoch} steps an epoch",
+              file=sys.stderr)
+
+    def batch_end(self, epoch, step, loss):
+        pass
+
+    def epoch_end(self, record, best):
+        trained = "-" if record.trained_exact is None else f"{record.trained_exact * 100:.3f}"
+        print(f"  epoch {record.epoch:>2} loss {record.loss:.4f} held-out {record.heldout_exact * 100:.3f} "
+              f"trained {trained} {record.seconds:.0f}s", file=sys.stderr, flush=True)
