@@ -15,6 +15,7 @@ import numpy as np
 from seqsum.core.codec import decode_many, encode_answers, encode_questions
 from seqsum.core.domain import Domain
 from seqsum.core.forward import NumpyNetwork
+from seqsum.core.scoring import exact_match
 from seqsum.models.quiet import keras
 
 CHUNK = 65_536  # tuples per forward pass call; the argmax keeps memory small over 10^6 tuples
@@ -31,7 +32,7 @@ def network_predictions(network: NumpyNetwork, tuples: np.ndarray, domain: Domai
 def score_rows(tuples: np.ndarray, predicted: np.ndarray, expected: np.ndarray, show_wrong: int) -> dict:
     """Figures of predicted against expected answer indices, one row per tuple."""
     hits = predicted == expected
-    right = hits.all(axis=1)
+    right = exact_match(predicted, expected)
     wrong_rows = np.flatnonzero(~right)
     shown = decode_many(predicted[wrong_rows[:show_wrong]])
     return {

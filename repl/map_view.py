@@ -9,9 +9,9 @@ categories are told apart by the characters alone.
 from __future__ import annotations
 
 import shutil
-import sys
 
 from ..core.domain_map import CATEGORIES, DomainMap
+from .progress import LiveLine
 from .render import Fragments
 
 TERMINAL_COLOURS = ("ansigreen", "ansicyan", "ansiyellow", "ansired")  # by category, as COLOURS
@@ -94,16 +94,12 @@ def fragments(domain_map: DomainMap, color: bool, title: str) -> Fragments:
             *map_lines(domain_map, color), *legend(domain_map, color)]
 
 
-class MapProgress:
+class MapProgress(LiveLine):
     """`progress(done, total)` for map_domain: a percentage redrawn on one line of a terminal
     (stderr by default), cleared when the `with` block ends, however it ends."""
 
     def __init__(self, stream=None):
-        self.stream = stream or sys.stderr
-        try:
-            self.live = self.stream.isatty()
-        except (AttributeError, ValueError):
-            self.live = False
+        super().__init__(stream)
         self.shown = -1
 
     def __call__(self, done: int, total: int) -> None:
@@ -111,13 +107,10 @@ class MapProgress:
         if not self.live or share == self.shown:
             return
         self.shown = share
-        self.stream.write(f"\r\x1b[2Kmap: {share}% of {total:,} sums answered (Ctrl-C cancels)")
-        self.stream.flush()
+        self.redraw(f"map: {share}% of {total:,} sums answered (Ctrl-C cancels)")
 
     def __enter__(self) -> MapProgress:
         return self
 
     def __exit__(self, *exception) -> None:
-        if self.shown >= 0:
-            self.stream.write("\r\x1b[2K")
-            self.stream.flush()
+        self.finish()

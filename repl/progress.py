@@ -24,56 +24,74 @@ def duration(seconds: float) -> str:
     return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
 
 
-class EvaluationProgress:
-    """core.evaluation.evaluate's progress on a text stream (stderr by default): one line redrawn on
-    a terminal, one line per stage elsewhere (a log), nothing on stdout."""
-
-    REDRAW = 0.1  # seconds between redraws
+class LiveLine:
+    """A line redrawn in place on a terminal stream (stderr by default), for every progress
+    display; `live` is False on a pipe or log, where only lasting lines are written. Control
+    characters in the text are shown, never acted on."""
 
     def __init__(self, stream=None):
         self.stream = stream or sys.stderr
         self.live = _isatty(self.stream)
-        self.stage: str | None = None
-        self.drawn = 0.0
         self._dirty = False
 
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if stage != self.stage and not self.live:
-            self.stream.write(f"evaluating: {stage}, {total:,} tuples\n")
-            self.stream.flush()
-        self.stage = stage
-        now = time.perf_counter()
-        if self.live and (now - self.drawn >= self.REDRAW or done == total):
-            self.stream.write(f"\r\x1b[2Kevaluating: {stage}, {done:,} of {total:,} tuples")
-            self.stream.flush()
-            self.drawn, self._dirty = now, True
+    def redraw(self, text: str) -> None:
+        self.stream.write("\r\x1b[2K" + visible(text))
+        self.stream.flush()
+        self._dirty = True
+
+    def write_line(self, text: str) -> None:
+        """A lasting line, in place of the live one if one is drawn."""
+        prefix = "\r\x1b[2K" if self._dirty else ""
+        self.stream.write(prefix + visible(text) + "\n")
+        self.stream.flush()
+        self._dirty = False
 
     def finish(self) -> None:
+        """Clear the live line, if one is drawn."""
         if self._dirty:
             self.stream.write("\r\x1b[2K")
             self.stream.flush()
             self._dirty = False
 
 
-class TerminalProgress:
+class EvaluationProgress(LiveLine):
+    """core.evaluation.evaluate's progress on a text stream (stderr by default): one line redrawn on
+    a terminal, one line per stage elsewhere (a log), nothing on stdout."""
+
+    REDRAW = 0.1  # seconds between redraws
+
+    def __init__(self, stream=None):
+        super().__init__(stream)
+        self.stage: str | None = None
+        self.drawn = 0.0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != self.stage and not self.live:
+            self.write_line(f"evaluating: {stage}, {total:,} tuples")
+        self.stage = stage
+        now = time.perf_counter()
+        if self.live and (now - self.drawn >= self.REDRAW or done == total):
+            self.redraw(f"evaluating: {stage}, {done:,} of {total:,} tuples")
+            self.drawn = now
+
+
+class TerminalProgress(LiveLine):
     """TrainingProgress drawn on a text stream (stderr by default); `evaluating` draws the
     evaluation of the trained model that follows."""
 
     def __init__(self, stream=None, epoch_lines: bool = True):
-        self.stream = stream or sys.stderr
+        super().__init__(stream)
         self.epoch_lines = epoch_lines
-        self.live = _isatty(self.stream)
         self.evaluating = EvaluationProgress(self.stream)
         self.epochs = self.steps = 0
         self.started = time.perf_counter()
         self.best_exact = 0.0
-        self._dirty = False
 
     def train_begin(self, config, steps_per_epoch):
         self.epochs, self.steps = config.epochs, steps_per_epoch
         self.started = time.perf_counter()
         domain = config.domain
-        self._write_line(
+        self.write_line(
             f"training: {domain.describe()}, {config.epochs} epochs, batch {config.batch_size}, "
             f"seed {config.seed}"
         )
@@ -92,7 +110,7 @@ class TerminalProgress:
             f"epoch {epoch:>3}/{self.epochs} {bar} loss {loss:.4f}  "
             f"best held-out {percent(self.best_exact)}  ~{duration(self._eta(epoch, step))} left"
         )
-        self._redraw(text)
+        self.redraw(text)
 
     def epoch_end(self, record, best):
         self.best_exact = best.heldout_exact
@@ -102,28 +120,13 @@ class TerminalProgress:
             f"  ~{duration(self._eta(record.epoch, self.steps))} left"
         )
         if self.epoch_lines:
-            self._write_line(text)
+            self.write_line(text)
         elif self.live:
-            self._redraw(text)
-
-    def _redraw(self, text: str) -> None:
-        """Replace the live line; control characters in it are shown, never acted on."""
-        self.stream.write("\r\x1b[2K" + visible(text))
-        self.stream.flush()
-        self._dirty = True
+            self.redraw(text)
 
     def finish(self) -> None:
         self.evaluating.finish()
-        if self._dirty:
-            self.stream.write("\r\x1b[2K")
-            self.stream.flush()
-            self._dirty = False
-
-    def _write_line(self, text: str) -> None:
-        prefix = "\r\x1b[2K" if self._dirty else ""
-        self.stream.write(prefix + visible(text) + "\n")
-        self.stream.flush()
-        self._dirty = False
+        super().finish()
 
 
 def _isatty(stream) -> bool:
