@@ -1,9 +1,10 @@
 """Bigger domains with the default recipe: train per seed, score every tuple, print a table.
 
     python bench/domains.py [--terms 2] [--max-operand 999] [--seeds 0 1 2] [--sample 100000]
-                            [--weights-dir DIR]
+                            [--weights-dir DIR] [--set FIELD=VALUE ...]
 
-For each seed it trains `TrainConfig(terms, max_operand, seed)` (the default recipe) and scores
+For each seed it trains `TrainConfig(terms, max_operand, seed)` (the default recipe, or with the
+fields `--set` changes) and scores
 the result through the NumPy forward pass (the answer path's): every tuple of the domain when it
 has at most EXHAUSTIVE_SCORE tuples, else a sample of `--sample` drawn in equal shares per layout
 plus every edge tuple (operands from 0, 1, the largest and the one-digit numbers). Beside exact
@@ -15,6 +16,7 @@ and per layout. Each epoch's held-out and trained-check figures go to stderr as 
 from __future__ import annotations
 
 import argparse
+import ast
 import sys
 
 import numpy as np
@@ -60,10 +62,26 @@ def breakdown(domain: Domain, tuples: np.ndarray, right: np.ndarray) -> dict:
     }
 
 
-def measure(domain: Domain, seed: int, tuples: np.ndarray, show_wrong: int, weights_dir: str) -> dict:
+def recipe_changes(pairs: list[str]) -> dict:
+    """`--set epochs=12 fresh_draws=False` -> {"epochs": 12, "fresh_draws": False}."""
+    fields = TrainConfig.__dataclass_fields__
+    changes = {}
+    for pair in pairs:
+        name, _, text = pair.partition("=")
+        if name not in fields:
+            raise SystemExit(f"--set: TrainConfig has no field {name!r}")
+        try:
+            changes[name] = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            changes[name] = text  # a word, such as answer_order=reading
+    return changes
+
+
+def measure(domain: Domain, seed: int, tuples: np.ndarray, show_wrong: int, weights_dir: str,
+            changes: dict) -> dict:
     lines = EpochLines()
-    result = train(TrainConfig(terms=domain.terms, max_operand=domain.max_operand, seed=seed),
-                   progress=lines, callbacks=[lines.callback()])
+    config = TrainConfig(terms=domain.terms, max_operand=domain.max_operand, seed=seed, **changes)
+    result = train(config, progress=lines, callbacks=[lines.callback()])
     network = numpy_network(result.model, domain, result.config.answer_order)
     np.savez(f"{weights_dir}/{domain.terms}x{domain.max_operand}-seed{seed}.npz", **network.weights)
     row = score_network(network, tuples, domain, show_wrong)
@@ -81,16 +99,20 @@ def main() -> None:
                         help="tuples drawn per layout when the domain is too large to score whole")
     parser.add_argument("--show-wrong", type=int, default=5)
     parser.add_argument("--weights-dir", default=".", help="where each run's weights are kept (.npz)")
+    parser.add_argument("--set", nargs="*", default=[], metavar="FIELD=VALUE",
+                        help="change the default recipe, e.g. --set epochs=12 fresh_draws=False")
     args = parser.parse_args()
     domain = Domain(args.terms, args.max_operand)
     tuples, what = scored_tuples(domain, args.sample)
     print(f"{domain.describe()}: {len(layouts(domain))} layouts; scoring {what}", file=sys.stderr)
+    changes = recipe_changes(args.set)
+    recipe = "default recipe" + "".join(f", {k}={v}" for k, v in changes.items())
     rows = []
     for seed in args.seeds:
-        rows.append(measure(domain, seed, tuples, args.show_wrong, args.weights_dir))
+        rows.append(measure(domain, seed, tuples, args.show_wrong, args.weights_dir, changes))
         print_table(rows[-1:], f"seed {seed}", extra=COLUMNS)
         sys.stdout.flush()
-    print_table(rows, f"{domain.describe()}, default recipe, scored on {what}", extra=COLUMNS)
+    print_table(rows, f"{domain.describe()}, {recipe}, scored on {what}", extra=COLUMNS)
 
 
 if __name__ == "__main__":

@@ -8,8 +8,14 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from ..core.dataset import HeldOutRule
+from ..core.dataset import HeldOutRule, is_sampled
 from ..core.domain import Domain
+
+DEFAULT_EPOCHS = 30
+"""Epochs at most on a small domain, which usually stops sooner, once every tuple is right."""
+LARGE_DOMAIN_EPOCHS = 14
+"""Epochs on a domain drawn per layout (core.dataset.is_sampled), each a fresh draw; they all run,
+so the learning rate decays to its floor (docs/recipe.md has the timings and what they buy)."""
 
 
 @dataclass
@@ -22,7 +28,7 @@ class TrainConfig:
     answer_order: str = "reversed"  # or "reading" (core.codec.written_order)
     # The default recipe: large batches (fast steps on CPU), a high peak rate reached by a short
     # warm-up and decayed to a floor, rare questions repeated (docs/recipe.md has its figures).
-    epochs: int = 30
+    epochs: int | None = None  # None: DEFAULT_EPOCHS, or LARGE_DOMAIN_EPOCHS (see __post_init__)
     batch_size: int = 512
     learning_rate: float = 3e-2
     schedule: str = "warmup_cosine"  # or "cosine", "constant" (see _schedule)
@@ -40,11 +46,17 @@ class TrainConfig:
     balance_rare: bool = True  # repeat rare layouts and sums each epoch (see _balance_rare)
     tensorboard: str | None = None
     keep_best: bool = True  # False: keep the last epoch's weights (the reference recipe)
-    stop_at_perfect: bool = True  # stop once every held-out and checked trained tuple is right
-    # Large domains only (core.dataset.is_sampled), where a network seldom gets every
-    # sampled tuple right: stop once held-out and trained exact match have not improved for this
-    # many epochs (the best epoch is kept). Small domains train as before.
-    patience: int | None = 4
+    # Stop once every held-out and every trained tuple is right. Small domains only: a large
+    # domain's checks are samples, right on every tuple in them while some outside are still
+    # wrong, and the last epochs at the lowest learning rates are the ones that right those.
+    stop_at_perfect: bool = True
+    # Large domains only: draw new training tuples each epoch (models.train._FreshDraws) rather
+    # than training on one draw throughout.
+    fresh_draws: bool = True
+
+    def __post_init__(self) -> None:
+        if self.epochs is None:
+            self.epochs = LARGE_DOMAIN_EPOCHS if is_sampled(self.domain) else DEFAULT_EPOCHS
 
     @property
     def domain(self) -> Domain:

@@ -2,8 +2,9 @@
 
 Read top to bottom: the recipe is plain data (models.config.TrainConfig); `train` builds the
 split and the network, fits with a learning-rate schedule, and after each epoch scores exact
-match on tuples the network never sees. It keeps the best epoch's weights and stops once every
-held-out tuple and every checked trained tuple is right.
+match on tuples the network never sees. It keeps the best epoch's weights. A small domain trains
+on all its trained tuples each epoch and stops once every held-out and every trained tuple is
+right; a large one trains on a fresh draw per layout each epoch and runs its whole schedule.
 Progress goes to any object with the TrainingProgress methods, so the command line and the REPL
 draw the same events their own way.
 """
@@ -95,8 +96,8 @@ def _subset(examples: Examples, mask: np.ndarray) -> Examples:
 
 
 class _Monitor(keras.callbacks.Callback):
-    """Scores held-out exact match each epoch, keeps the best weights, and stops once every
-    held-out and every checked trained tuple is right."""
+    """Scores held-out exact match each epoch, keeps the best weights, and (small domains) stops
+    once every held-out and every trained tuple is right."""
 
     def __init__(self, config, monitor: Examples, trained: Examples, progress, schedule):
         super().__init__()
@@ -107,9 +108,7 @@ class _Monitor(keras.callbacks.Callback):
         self.best_weights = None
         self.best_epoch = 0
         self.stopped_early = False
-        self.patience = config.patience if is_sampled(config.domain) else None
-        self._best_score = (-1.0, -1.0)  # (held-out, trained) exact match, best so far
-        self._improved_epoch = 0
+        self.stop_at_perfect = config.stop_at_perfect and not is_sampled(config.domain)
         self._epoch_start = 0.0
         self._last_draw = 0.0
 
@@ -137,25 +136,16 @@ class _Monitor(keras.callbacks.Callback):
         )
         self.history.append(record)
         best = self.history[self.best_epoch - 1] if self.best_epoch else None
-        # Held-out exact match first; between equals, the epoch with more trained tuples right.
-        # Once the best epoch has every trained tuple right, an epoch that only ties it cannot
-        # do better: it is not checked (on a plateau that skips the check).
-        if best is None or exact > best.heldout_exact or (
-            exact == best.heldout_exact and (best.trained_exact or 0.0) < 1.0
-        ):
+        # Held-out exact match first; between equals, the epoch with more trained tuples right,
+        # then the one with the lower loss (on a large domain, where the samples are right for
+        # several epochs, that is the later one, further down the learning-rate schedule).
+        if best is None or exact >= best.heldout_exact:
             record.trained_exact = self._trained_exact()
         if best is None or self._rank(record) > self._rank(best):
             self.best_epoch = record.epoch
             self.best_weights = self.model.get_weights()
         self.progress.epoch_end(record, self.history[self.best_epoch - 1])
-        score = (record.heldout_exact, record.trained_exact or 0.0)
-        if score > self._best_score:
-            self._best_score, self._improved_epoch = score, record.epoch
-        # Stop once every held-out and every trained tuple is right, or (large domains) once
-        # neither has improved for `patience` epochs.
-        perfect = exact >= 1.0 and record.trained_exact == 1.0 and self.config.stop_at_perfect
-        stalled = self.patience is not None and record.epoch - self._improved_epoch >= self.patience
-        if perfect or stalled:
+        if self.stop_at_perfect and exact >= 1.0 and record.trained_exact == 1.0:
             self.stopped_early = True
             self.model.stop_training = True
 
@@ -240,6 +230,49 @@ def _trained_check(training: Examples, config: TrainConfig) -> Examples:
     )
 
 
+class _FreshDraws(keras.utils.PyDataset):
+    """A large domain's training examples, drawn anew each epoch (`stratified`, trained side).
+
+    A fixed draw shows the network the same few per cent of the largest layout every epoch;
+    a fresh one shows it a new share each epoch. Every epoch has the same number of full
+    batches, as many as the first draw fills (its last one completed by cycling); a later draw
+    is cut to that or cycled up to it. Draws are seeded by (seed, epoch): a run is reproducible.
+    """
+
+    def __init__(self, config: TrainConfig, size: int):
+        super().__init__()
+        self.config, self.size, self.epoch = config, size, 0
+        first = self._examples()
+        self.batches = math.ceil(len(first) / config.batch_size)
+        self.x, self.y = self._arrays(first)
+
+    def _examples(self) -> Examples:
+        config, domain = self.config, self.config.domain
+        rng = np.random.default_rng([config.seed, 2, self.epoch])
+        drawn = stratified(domain, config.heldout_rule, self.size, False, rng)
+        examples = Examples.from_operands(drawn, domain)
+        return _balance_rare(examples, domain) if config.balance_rare else examples
+
+    def _arrays(self, examples: Examples) -> tuple[np.ndarray, np.ndarray]:
+        """One-hot questions and answers, shuffled, cycled or cut to `batches` full batches."""
+        config = self.config
+        rows = np.random.default_rng([config.seed, 3, self.epoch]).permutation(len(examples))
+        rows = np.resize(rows, self.batches * config.batch_size)
+        answers = examples.answers[:, written_order(config.domain.answer_width, config.answer_order)]
+        return one_hot(examples.questions[rows]), one_hot(answers[rows])
+
+    def __len__(self) -> int:
+        return self.batches
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        rows = slice(index * self.config.batch_size, (index + 1) * self.config.batch_size)
+        return self.x[rows], self.y[rows]
+
+    def on_epoch_end(self) -> None:
+        self.epoch += 1
+        self.x, self.y = self._arrays(self._examples())
+
+
 def train(config: TrainConfig, progress: TrainingProgress | None = None,
           callbacks: list | tuple = ()) -> TrainingResult:
     """Train a fresh network; KeyboardInterrupt propagates (nothing has been saved).
@@ -259,9 +292,16 @@ def train(config: TrainConfig, progress: TrainingProgress | None = None,
         heldout.answers[:MONITOR_LIMIT],
     )
     trained = _trained_check(training, config)
-    if config.balance_rare:
-        training = _balance_rare(training, domain)
-    steps_per_epoch = math.ceil(len(training) / config.batch_size)
+    if is_sampled(domain) and config.fresh_draws:
+        data = {"x": _FreshDraws(config, len(training)), "shuffle": False}
+        steps_per_epoch = len(data["x"])
+    else:
+        if config.balance_rare:
+            training = _balance_rare(training, domain)
+        answers = training.answers[:, written_order(domain.answer_width, config.answer_order)]
+        data = {"x": one_hot(training.questions), "y": one_hot(answers),
+                "batch_size": config.batch_size, "shuffle": True}
+        steps_per_epoch = math.ceil(len(training) / config.batch_size)
     schedule = _schedule(config, steps_per_epoch * config.epochs)
 
     model = build_model(domain, config.units, config.seed)
@@ -287,15 +327,7 @@ def train(config: TrainConfig, progress: TrainingProgress | None = None,
 
     progress.train_begin(config, steps_per_epoch)
     started = time.perf_counter()
-    model.fit(
-        one_hot(training.questions),
-        one_hot(training.answers[:, written_order(domain.answer_width, config.answer_order)]),
-        batch_size=config.batch_size,
-        epochs=config.epochs,
-        shuffle=True,
-        callbacks=callbacks,
-        verbose=0,
-    )
+    model.fit(**data, epochs=config.epochs, callbacks=callbacks, verbose=0)
     seconds = time.perf_counter() - started
     if config.keep_best and monitor_cb.best_weights is not None:
         model.set_weights(monitor_cb.best_weights)

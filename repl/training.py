@@ -20,11 +20,12 @@ import numpy as np
 from ..core.answer import Predictor
 from ..core.codec import ANSWER_ORDERS
 from ..core.confidence import related_sums
+from ..core.dataset import EXHAUSTIVE_LIMIT, LARGE_TRAIN_SIZE
 from ..core.domain import MAX_MAX_OPERAND, MAX_TERMS, MIN_TERMS, Domain, DomainError
 from ..core.evaluation import Evaluation, calibrate, evaluate
 from ..core.forward import MAX_UNITS
 from ..core.modelfile import ModelFile, read_model_file
-from ..models.config import TrainConfig
+from ..models.config import DEFAULT_EPOCHS, LARGE_DOMAIN_EPOCHS, TrainConfig
 
 EXIT_USAGE, EXIT_INTERRUPTED = 2, 130
 
@@ -44,12 +45,15 @@ def training_options(function):
                      help=f"How many numbers each sum adds ({MIN_TERMS}-{MAX_TERMS})."),
         click.option("--max-operand", type=click.IntRange(1, MAX_MAX_OPERAND), default=None,
                      help="Largest operand (operands start at 0)."),
-        click.option("--epochs", type=click.IntRange(1, 10_000), default=None),
+        click.option("--epochs", type=click.IntRange(1, 10_000), default=None,
+                     help=f"Epochs (default: at most {DEFAULT_EPOCHS}, stopping once every sum is "
+                     f"right; {LARGE_DOMAIN_EPOCHS} on domains over {EXHAUSTIVE_LIMIT:,} tuples)."),
         click.option("--batch-size", type=click.IntRange(1, 65_536), default=None),
         click.option("--learning-rate", type=click.FloatRange(0, 1, min_open=True), default=None),
         click.option("--train-size", type=click.IntRange(1, 10_000_000), default=None,
-                     metavar="N", help="Training examples drawn from the trained tuples "
-                     "(default: all of them for small domains, 100,000 drawn per layout for large ones)."),
+                     metavar="N", help="Training examples drawn from the trained tuples (default: "
+                     f"all of them for small domains; {LARGE_TRAIN_SIZE:,} per epoch, drawn afresh per "
+                     "layout, for large ones)."),
         click.option("--units", type=click.IntRange(1, MAX_UNITS), default=None,
                      help="LSTM units (default 128)."),
         click.option("--answer-order", type=click.Choice(ANSWER_ORDERS), default=None,
@@ -73,15 +77,10 @@ def config_from_options(plot: str | None = None, **options) -> TrainConfig:
         check_plot_available()
     if options.get("tensorboard"):
         check_tensorboard_available()
-    config = TrainConfig()
-    for key, value in options.items():
-        if value is not None:
-            setattr(config, key, value)
-    try:
-        config.domain  # noqa: B018 - validates terms and max_operand together
+    try:  # the domain is checked (terms and max_operand together) as the recipe is built
+        return TrainConfig(**{key: value for key, value in options.items() if value is not None})
     except DomainError as error:
         raise Failure(str(error)) from None
-    return config
 
 
 @dataclass

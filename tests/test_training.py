@@ -7,6 +7,8 @@ from seqsum.core.answer import Predictor
 from seqsum.core.evaluation import evaluate
 from seqsum.core.modelfile import read_model_file
 
+from .conftest import text_of
+
 pytest.importorskip("seqsum.models.train", reason="needs TensorFlow")
 
 
@@ -120,12 +122,44 @@ def test_evaluation_at_save_costs_no_more_on_many_terms():
     assert 0 < save_sample_size(five) * 202 * 29 <= SAVE_EVALUATION_STEPS
 
 
-def test_only_large_domains_stop_once_their_checks_stall():
+def test_large_domains_draw_new_trained_tuples_each_epoch_reproducibly():
+    from seqsum.core.dataset import tuple_index
+    from seqsum.core.domain import Domain
+    from seqsum.core.layouts import layout_of, layouts
     from seqsum.models.config import TrainConfig
-    from seqsum.models.train import train
+    from seqsum.models.train import _FreshDraws
 
-    tiny = dict(units=8, epochs=6, train_size=512, patience=1, seed=0, jit_compile=False)
-    large = train(TrainConfig(max_operand=999, **tiny))  # 8 units: exact match stays near 0
-    assert large.stopped_early and len(large.history) < 6
-    small = train(TrainConfig(max_operand=9, **tiny))  # small domains train as before
-    assert not small.stopped_early and len(small.history) == 6
+    config = TrainConfig(max_operand=999, seed=3, train_size=2_000, batch_size=256)
+    domain = Domain(2, 999)
+
+    def epochs(count):
+        draws = _FreshDraws(config, size=2_000)
+        seen = []
+        for _ in range(count):
+            x, y = zip(*(draws[i] for i in range(len(draws))))
+            seen.append((np.concatenate(x), np.concatenate(y)))
+            draws.on_epoch_end()
+        return seen
+
+    first, again = epochs(3), epochs(3)
+    for (x, y), (x2, y2) in zip(first, again, strict=True):
+        assert np.array_equal(x, x2) and np.array_equal(y, y2)  # the same run for the same seed
+    assert len({len(x) for x, _ in first}) == 1  # every epoch has the same number of batches
+    drawn = []
+    for x, y in first:
+        texts = [text_of(row) for row in x.argmax(-1)]
+        operands = np.array([[int(v) for v in t.split("+")] for t in texts])
+        answers = [int(text_of(row)[::-1]) for row in y.argmax(-1)]  # written last digit first
+        assert answers == operands.sum(axis=1).tolist()
+        assert not config.heldout_rule.is_held_out(operands, domain).any()
+        assert set(layout_of(operands, domain).tolist()) == {x.code for x in layouts(domain)}
+        drawn.append(set(tuple_index(operands, domain).tolist()))
+    assert len(drawn[0] & drawn[1]) < len(drawn[0]) / 2  # mostly new tuples each epoch
+
+
+def test_large_domains_run_a_shorter_schedule_to_its_end():
+    from seqsum.models.config import DEFAULT_EPOCHS, LARGE_DOMAIN_EPOCHS, TrainConfig
+
+    assert TrainConfig().epochs == DEFAULT_EPOCHS
+    assert TrainConfig(max_operand=999).epochs == TrainConfig(terms=3).epochs == LARGE_DOMAIN_EPOCHS
+    assert TrainConfig(max_operand=999, epochs=3).epochs == 3
