@@ -9,6 +9,9 @@ input projection is computed once.
 
 from __future__ import annotations
 
+import functools
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,6 +85,11 @@ def _lstm_step(z: np.ndarray, c: np.ndarray, units: int) -> tuple[np.ndarray, np
     return h, c
 
 
+@functools.cache
+def _chunk_pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="forward")
+
+
 @dataclass
 class NumpyNetwork:
     """Weights of LSTM -> RepeatVector -> LSTM -> TimeDistributed(Dense) -> softmax."""
@@ -107,12 +115,19 @@ class NumpyNetwork:
 
     def probabilities(self, questions: np.ndarray) -> np.ndarray:
         """(N, input_width) symbol indices -> (N, answer_width, vocabulary) softmax outputs,
-        in reading order whatever order the network writes in."""
+        in reading order whatever order the network writes in.
+
+        A batch of several chunks is spread over the CPU's cores: NumPy's ufuncs and matrix
+        products release the GIL, so threads run the chunks side by side. The first-operand
+        states are all remembered first, so the threads only read them.
+        """
         questions = np.asarray(questions)
         if len(questions) <= self.CHUNK:
             return self._probabilities(questions)
-        return np.concatenate([self._probabilities(questions[i : i + self.CHUNK])
-                               for i in range(0, len(questions), self.CHUNK)])
+        shared, leading, keys = self._prefix_keys(questions)
+        self._remember_prefixes(questions[shared], leading[shared], keys[shared])
+        chunks = [questions[i : i + self.CHUNK] for i in range(0, len(questions), self.CHUNK)]
+        return np.concatenate(list(_chunk_pool().map(self._probabilities, chunks)))
 
     def _encode(self, questions: np.ndarray, h: np.ndarray | None = None, c: np.ndarray | None = None,
                 start: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -139,20 +154,12 @@ class NumpyNetwork:
         n, steps = questions.shape
         if n < PREFIX_BATCH:  # a few questions: the bookkeeping would cost more than it saves
             return self._encode(questions)[0]
-        leading = np.cumprod(questions < 10, axis=1).sum(axis=1)  # digits before anything else
-        plus = leading < steps
-        plus[plus] = questions[plus, leading[plus]] == _PLUS
-        shared = plus & (leading >= 1) & (leading <= _PREFIX_DIGITS)
+        shared, leading, keys = self._prefix_keys(questions)
         h = np.empty((n, self.units), np.float32)
         if not shared.all():
             h[~shared] = self._encode(questions[~shared])[0]
         if not shared.any():
             return h
-        powers = 10 ** np.arange(_PREFIX_DIGITS + 1)
-        digits = np.where(np.arange(steps)[None, :] < leading[:, None], questions, 0)[:, :_PREFIX_DIGITS]
-        # A prefix's key: its digits as a number, plus 10^length so that "7" and "07" differ.
-        exponents = np.clip(leading[:, None] - 1 - np.arange(digits.shape[1]), 0, _PREFIX_DIGITS)
-        keys = (digits * powers[exponents]).sum(axis=1) + powers[np.minimum(leading, _PREFIX_DIGITS)]
         rows = np.flatnonzero(shared)
         self._remember_prefixes(questions[rows], leading[rows], keys[rows])
         for length in np.unique(leading[rows]):
@@ -163,11 +170,31 @@ class NumpyNetwork:
             h[group] = self._encode(questions[group], h0, c0, start=int(length) + 1)[0]
         return h
 
+    @staticmethod
+    def _prefix_keys(questions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(which questions open with 1 to _PREFIX_DIGITS digits and a `+`, how many digits lead
+        each, a key per question naming its leading digits)."""
+        steps = questions.shape[1]
+        leading = np.cumprod(questions < 10, axis=1).sum(axis=1)  # digits before anything else
+        plus = leading < steps
+        plus[plus] = questions[plus, leading[plus]] == _PLUS
+        shared = plus & (leading >= 1) & (leading <= _PREFIX_DIGITS)
+        powers = 10 ** np.arange(_PREFIX_DIGITS + 1)
+        digits = np.where(np.arange(steps)[None, :] < leading[:, None], questions, 0)[:, :_PREFIX_DIGITS]
+        # A prefix's key: its digits as a number, plus 10^length so that "7" and "07" differ.
+        exponents = np.clip(leading[:, None] - 1 - np.arange(digits.shape[1]), 0, _PREFIX_DIGITS)
+        keys = (digits * powers[exponents]).sum(axis=1) + powers[np.minimum(leading, _PREFIX_DIGITS)]
+        return shared, leading, keys
+
     def _remember_prefixes(self, questions: np.ndarray, leading: np.ndarray, keys: np.ndarray) -> None:
-        if len(self._prefixes) >= PREFIXES:
-            self._prefixes.clear()  # a bound on memory; refilled as questions come
+        """Compute the states of the prefixes not remembered yet (none: the dict is only read)."""
         new, first = np.unique(keys, return_index=True)
         missing = np.array([k not in self._prefixes for k in new.tolist()], bool)
+        if not missing.any():
+            return
+        if len(self._prefixes) + int(missing.sum()) > PREFIXES:
+            self._prefixes.clear()  # a bound on memory; refilled as questions come
+            missing[:] = True
         for length in np.unique(leading[first[missing]]):
             chosen = first[missing][leading[first[missing]] == length]
             h, c = self._encode(questions[chosen, : int(length) + 1])
