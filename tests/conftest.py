@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
 import io
+import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -79,13 +81,23 @@ def numpy_model(tmp_path) -> Path:
 
 @pytest.fixture(scope="session")
 def trained_model(tmp_path_factory) -> Path:
-    """A real model of the one-digit domain, trained once per test run through the CLI's code."""
+    """A real model of the one-digit domain, trained once per test run through the CLI's code.
+
+    Under pytest-xdist every worker asks for it: the first trains it in the run's shared
+    directory, under a lock, and the others wait and read it.
+    """
     from seqsum.models.config import TrainConfig
     from seqsum.models.train import SilentProgress
     from seqsum.repl.training import train_and_save
 
-    path = tmp_path_factory.mktemp("trained") / "tiny.keras"
-    train_and_save(TrainConfig(**TINY), path, SilentProgress())
+    run_dir = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        run_dir = run_dir.parent  # this run's directory, shared by its workers
+    path = run_dir / "tiny.keras"
+    with open(run_dir / "tiny.keras.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            train_and_save(TrainConfig(**TINY), path, SilentProgress())
     return path
 
 

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from seqsum.core.dataset import is_sampled
 from seqsum.core.domain import Domain
 from seqsum.core.evaluation import EXHAUSTIVE_LIMIT
-from seqsum.core.layouts import EDGE_BUDGET
 from seqsum.repl.cli import cli
 
 from .conftest import write_numpy_model
@@ -24,21 +24,31 @@ def test_pipe_and_evaluate_on_bigger_domains(tmp_path, domain, sample, truth):
     assert records[0]["truth"] == truth
     assert len(records[0]["chars"]) == domain.answer_width
     assert "error" in records[1] and domain.describe() in records[1]["error"]
-    if domain.size <= EXHAUSTIVE_LIMIT:  # scored whole: tests/test_scoring.py, on a domain that is quick
-        return
+
+
+def test_evaluate_samples_a_domain_too_large_to_score_whole(tmp_path):
+    """Edge tuples (0, 1, 1999 and 2..9: 11**2 pairs) and one tuple drawn from each layout."""
+    domain, edges = Domain(2, 1999), 11**2
+    assert domain.size > EXHAUSTIVE_LIMIT
+    model = write_numpy_model(tmp_path / "big.keras", domain=domain, units=4)
+    layouts = domain.operand_width ** domain.terms
     evaluated = CliRunner().invoke(cli, ["evaluate", "--model", str(model), "--json",
-                                         "--sample-size", "1024"])
+                                         "--sample-size", str(layouts)])
     report = json.loads(evaluated.stdout)
     assert report["exhaustive"] is False
-    assert report["all"]["count"] == report["edges"]["count"] + 1024 == EDGE_BUDGET + 1024
-    assert len(report["layouts"]) == 4**5  # one tuple drawn from each layout
+    assert report["edges"]["count"] == edges
+    # Every one-digit pair is an edge tuple, so the one drawn from that layout is one of them.
+    assert report["all"]["count"] == edges + layouts - 1
+    assert len(report["layouts"]) == layouts  # one tuple drawn from each
 
 
 def test_training_a_bigger_domain_end_to_end(tmp_path):
     pytest.importorskip("seqsum.models.train", reason="needs TensorFlow")
     out = tmp_path / "three.keras"
-    result = CliRunner().invoke(cli, ["train", "--out", str(out), "--terms", "3", "--epochs", "1",
-                                      "--units", "16", "--train-size", "2000", "--batch-size", "256"])
+    assert is_sampled(Domain(3, 63))  # the smallest three-term domain that is drawn per layout
+    result = CliRunner().invoke(cli, ["train", "--out", str(out), "--terms", "3", "--max-operand", "63",
+                                      "--epochs", "1", "--units", "16", "--train-size", "2000",
+                                      "--batch-size", "256"])
     assert result.exit_code == 0, result.stderr
     answered = CliRunner().invoke(cli, ["--model", str(out), "-e", "1+2+3"])
     assert answered.exit_code == 0 and "true 6" in answered.stdout

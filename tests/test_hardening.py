@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 
 from seqsum.core.answer import Predictor
 from seqsum.core.modelfile import read_model_file
-from seqsum.repl import locations
+from seqsum.repl import builtins, locations
 from seqsum.repl.pipe import MAX_LINE_BYTES, PipeWriter, split_lines
 from seqsum.repl.session import Session
 
@@ -32,6 +33,10 @@ def predictor() -> Predictor:
 
         _MODEL = read_model_file(write_numpy_model(Path(tempfile.mkdtemp()) / "m.keras"))
     return Predictor(_MODEL)
+
+
+def cancelled_training(*args, **kwargs):
+    raise KeyboardInterrupt
 
 
 def expected_results(data: bytes) -> int:
@@ -97,7 +102,8 @@ def test_repl_input_handling_never_raises(text):
     printed = []
     session = Session(model, locations.ModelChoice(model.path, "--model"),
                       printer=printed.extend, color=False)
-    session.handle(text)
+    with mock.patch.object(builtins, "train_and_save", cancelled_training):  # a text may be :retrain
+        session.handle(text)
     if text.strip() and not text.strip().startswith(":"):
         assert len(printed) >= 1
 
@@ -106,10 +112,13 @@ def test_killed_training_leaves_the_existing_model_byte_identical(tmp_path, nump
     pytest.importorskip("seqsum.models.train", reason="needs TensorFlow")
     before = numpy_model.read_bytes()
     env = dict(os.environ, XDG_DATA_HOME=str(tmp_path / "data"))
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        child = subprocess.Popen(
+    children = {  # one training per signal, side by side (each pays TensorFlow's import)
+        signum: subprocess.Popen(
             [SCRIPT, "train", "--out", numpy_model, "--max-operand", "9", "--epochs", "1000",
              "--units", "16"], stderr=subprocess.PIPE, env=env, text=True)
+        for signum in (signal.SIGTERM, signal.SIGINT)
+    }
+    for signum, child in children.items():
         while "epoch" not in child.stderr.readline():  # training has really started
             assert child.poll() is None
         time.sleep(0.5)
@@ -118,7 +127,7 @@ def test_killed_training_leaves_the_existing_model_byte_identical(tmp_path, nump
         assert child.returncode != 0
         assert "Traceback" not in stderr
         assert numpy_model.read_bytes() == before
-        assert [p.name for p in numpy_model.parent.iterdir() if p.name.startswith(".")] == []
+    assert [p.name for p in numpy_model.parent.iterdir() if p.name.startswith(".")] == []
 
 
 def test_an_interrupt_swallowed_inside_tensorflow_still_stops_training(numpy_model, monkeypatch):
@@ -205,7 +214,6 @@ def test_two_trainings_finishing_on_one_path_leave_one_complete_model(tmp_path):
 
 def test_full_disk_while_saving_reports_and_keeps_the_old_file(tmp_path, numpy_model, monkeypatch):
     from seqsum.core import atomic
-    from seqsum.repl import builtins  # noqa: F401
 
     target = tmp_path / "keep.keras"
     target.write_bytes(b"precious")
