@@ -11,6 +11,9 @@ plus every edge tuple (operands from 0, 1, the largest and the one-digit numbers
 match it counts wrong answers among the edge tuples, among the short tuples (every operand
 shorter than full width: both below 100 on 0..999, one-digit triples on three terms of 0..99)
 and per layout. Each epoch's held-out and trained-check figures go to stderr as it trains.
+On a domain scored whole it also scores the unsure flag, as a saved model would set it, on every
+epoch's snapshot that is partly trained (85-99.5 % exact over the domain): the share of wrong
+answers it catches and of right ones it flags (targets: >= 90 %, <= 10 %).
 """
 
 from __future__ import annotations
@@ -20,10 +23,13 @@ import ast
 import sys
 
 import numpy as np
-from scores import EpochLines, print_table, score_network
+from scores import EpochLines, network_outputs, print_table, score_network
 
+from seqsum.core.codec import encode_answers
+from seqsum.core.confidence import ConfidenceRule, agreement_from_counts, answer_values
 from seqsum.core.dataset import all_tuples
 from seqsum.core.domain import Domain
+from seqsum.core.forward import NumpyNetwork
 from seqsum.core.layouts import (
     edge_tuples,
     edge_values,
@@ -32,12 +38,74 @@ from seqsum.core.layouts import (
     per_layout_counts,
     sample_by_layout,
 )
+from seqsum.core.scoring import exact_match
+from seqsum.core.table import build_table
 from seqsum.models.config import TrainConfig
-from seqsum.models.network import numpy_network
+from seqsum.models.network import export_weights, numpy_network
+from seqsum.models.quiet import keras
 from seqsum.models.train import train
 
 EXHAUSTIVE_SCORE = 2_000_000
 COLUMNS = ("best", "short_wrong", "edge_wrong", "layouts_wrong")
+PARTLY_TRAINED = (0.85, 0.995)
+"""Exact match over the whole domain of the snapshots whose unsure flag is scored."""
+CANDIDATES = (0.5, 0.9995)
+"""Held-out exact match (a per-layout sample) of the snapshots scored over the whole domain to
+find those partly trained: the sample and the domain weigh layouts differently."""
+
+
+class Snapshots(keras.callbacks.Callback):
+    """Every epoch's weights, for the unsure flag's figures on partly trained networks."""
+
+    def __init__(self):
+        super().__init__()
+        self.weights: list[dict[str, np.ndarray]] = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.weights.append(export_weights(self.model))
+
+
+def flag_figures(network: NumpyNetwork, domain: Domain) -> dict:
+    """The unsure flag as a saved model would have it, over every tuple of the domain: the
+    threshold is RELATIVE_THRESHOLD x the mean agreement, as `evaluate` calibrates it at save."""
+    tuples = all_tuples(domain)
+    predicted, product = network_outputs(network, tuples, domain)
+    right = exact_match(predicted, encode_answers(tuples.sum(axis=1), domain))
+    table = build_table(answer_values(predicted), domain)
+    agreement = agreement_from_counts(table["fitting"], table["related"], product)
+    flagged = agreement < ConfidenceRule.calibrated(float(agreement.mean())).threshold
+    return {"exact": float(right.mean()), "wrong": int((~right).sum()),
+            "caught": float(flagged[~right].mean()) if (~right).any() else 1.0,
+            "flagged": float(flagged[right].mean())}
+
+
+def snapshot_flags(domain: Domain, seed: int, result, snapshots: Snapshots) -> list[dict]:
+    """flag_figures of each partly trained snapshot (domains scored whole only)."""
+    rows = []
+    for record, weights in zip(result.history, snapshots.weights, strict=True):
+        if not CANDIDATES[0] <= record.heldout_exact <= CANDIDATES[1]:
+            continue
+        network = NumpyNetwork(weights, domain.answer_width, result.config.answer_order)
+        figures = flag_figures(network, domain)
+        if PARTLY_TRAINED[0] <= figures["exact"] <= PARTLY_TRAINED[1]:
+            rows.append({"seed": seed, "epoch": record.epoch, **figures})
+            print(f"  epoch {record.epoch}: {figures['exact'] * 100:.3f} % exact, unsure flag caught "
+                  f"{figures['caught'] * 100:.1f} % of wrong, flagged "
+                  f"{figures['flagged'] * 100:.1f} % of right", file=sys.stderr, flush=True)
+    return rows
+
+
+def print_flags(rows: list[dict], title: str) -> None:
+    print(f"\n{title}")
+    print("| seed | epoch | exact % | wrong | wrong caught % | right flagged % |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for r in rows:
+        print(f"| {r['seed']} | {r['epoch']} | {r['exact'] * 100:.3f} | {r['wrong']:,} | "
+              f"{r['caught'] * 100:.1f} | {r['flagged'] * 100:.1f} |")
+    if rows:
+        caught = np.mean([r["caught"] for r in rows])
+        flagged = np.mean([r["flagged"] for r in rows])
+        print(f"| mean of {len(rows)} | | | | {caught * 100:.1f} | {flagged * 100:.1f} |")
 
 
 def scored_tuples(domain: Domain, sample: int) -> tuple[np.ndarray, str]:
@@ -78,10 +146,13 @@ def recipe_changes(pairs: list[str]) -> dict:
 
 
 def measure(domain: Domain, seed: int, tuples: np.ndarray, show_wrong: int, weights_dir: str,
-            changes: dict) -> dict:
+            changes: dict, flags: list[dict]) -> dict:
     lines = EpochLines()
+    snapshots = Snapshots()
     config = TrainConfig(terms=domain.terms, max_operand=domain.max_operand, seed=seed, **changes)
-    result = train(config, progress=lines, callbacks=[lines.callback()])
+    result = train(config, progress=lines, callbacks=[lines.callback(), snapshots])
+    if domain.size <= EXHAUSTIVE_SCORE:
+        flags += snapshot_flags(domain, seed, result, snapshots)
     network = numpy_network(result.model, domain, result.config.answer_order)
     np.savez(f"{weights_dir}/{domain.terms}x{domain.max_operand}-seed{seed}.npz", **network.weights)
     row = score_network(network, tuples, domain, show_wrong)
@@ -107,12 +178,16 @@ def main() -> None:
     print(f"{domain.describe()}: {len(layouts(domain))} layouts; scoring {what}", file=sys.stderr)
     changes = recipe_changes(args.set)
     recipe = "default recipe" + "".join(f", {k}={v}" for k, v in changes.items())
-    rows = []
+    rows, flags = [], []
     for seed in args.seeds:
-        rows.append(measure(domain, seed, tuples, args.show_wrong, args.weights_dir, changes))
+        rows.append(measure(domain, seed, tuples, args.show_wrong, args.weights_dir, changes, flags))
         print_table(rows[-1:], f"seed {seed}", extra=COLUMNS)
         sys.stdout.flush()
     print_table(rows, f"{domain.describe()}, {recipe}, scored on {what}", extra=COLUMNS)
+    if domain.size <= EXHAUSTIVE_SCORE:
+        print_flags(flags, f"unsure flag on partly trained snapshots ({PARTLY_TRAINED[0]:.0%}-"
+                           f"{PARTLY_TRAINED[1]:.1%} exact over all {domain.size:,}); target: >= 90 % of "
+                           "wrong caught, <= 10 % of right flagged")
 
 
 if __name__ == "__main__":
