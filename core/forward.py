@@ -71,13 +71,13 @@ def _halve_sigmoid_gates(matrix: np.ndarray, units: int) -> np.ndarray:
 def _lstm_step(z: np.ndarray, c: np.ndarray, units: int) -> tuple[np.ndarray, np.ndarray]:
     """One step from pre-activations z whose sigmoid-gate columns were halved (see above)."""
     np.tanh(z, out=z)
+    for gates in (z[:, : 2 * units], z[:, 3 * units :]):  # input and forget together, then output
+        gates *= 0.5
+        gates += 0.5
     i = z[:, :units]
     f = z[:, units : 2 * units]
     g = z[:, 2 * units : 3 * units]
     o = z[:, 3 * units :]
-    for gate in (i, f, o):
-        gate *= 0.5
-        gate += 0.5
     c = f * c
     c += i * g
     h = np.tanh(c)

@@ -62,3 +62,8 @@ def test_vectorised_encoding_matches_the_text_encoding(data):
         assert text_of(q) == question_text(row, d)
         assert text_of(a) == answer_text(sum(row), d)
     assert codec.decode_many(answers) == [str(sum(r)) for r in rows]
+    # Few rows are encoded through their text, many by the vectorised path: the same indices.
+    many = np.concatenate([operands] * (codec.FEW_ROWS // len(rows) + 1))
+    assert len(many) > codec.FEW_ROWS
+    assert np.array_equal(codec.encode_questions(many, d)[: len(rows)], questions)
+    assert np.array_equal(codec.encode_answers(many.sum(axis=1), d)[: len(rows)], answers)
