@@ -4,9 +4,9 @@
                             [--weights-dir DIR] [--set FIELD=VALUE ...]
 
 For each seed it trains `TrainConfig(terms, max_operand, seed)` (the default recipe, or with the
-fields `--set` changes) and scores
-the result through the NumPy forward pass (the answer path's): every tuple of the domain when it
-has at most EXHAUSTIVE_SCORE tuples, else a sample of `--sample` drawn in equal shares per layout
+fields `--set` changes), saves it as `train` does (seconds in the "save" column) and scores it
+through the NumPy forward pass (the answer path's): every tuple of the domain when it has at
+most EXHAUSTIVE_SCORE tuples, else a sample of `--sample` drawn in equal shares per layout
 plus every edge tuple (operands from 0, 1, the largest and the one-digit numbers). Beside exact
 match it counts wrong answers among the edge tuples, among the short tuples (every operand
 shorter than full width: both below 100 on 0..999, one-digit triples on three terms of 0..99)
@@ -21,6 +21,8 @@ from __future__ import annotations
 import argparse
 import ast
 import sys
+import time
+from pathlib import Path
 
 import numpy as np
 from scores import EpochLines, network_outputs, print_table, score_network
@@ -44,9 +46,10 @@ from seqsum.models.config import TrainConfig
 from seqsum.models.network import export_weights, numpy_network
 from seqsum.models.quiet import keras
 from seqsum.models.train import train
+from seqsum.repl.training import save_trained
 
 EXHAUSTIVE_SCORE = 2_000_000
-COLUMNS = ("best", "short_wrong", "edge_wrong", "layouts_wrong")
+COLUMNS = ("best", "save", "short_wrong", "edge_wrong", "layouts_wrong")
 PARTLY_TRAINED = (0.85, 0.995)
 """Exact match over the whole domain of the snapshots whose unsure flag is scored."""
 CANDIDATES = (0.5, 0.9995)
@@ -154,10 +157,15 @@ def measure(domain: Domain, seed: int, tuples: np.ndarray, show_wrong: int, weig
     if domain.size <= EXHAUSTIVE_SCORE:
         flags += snapshot_flags(domain, seed, result, snapshots)
     network = numpy_network(result.model, domain, result.config.answer_order)
-    np.savez(f"{weights_dir}/{domain.terms}x{domain.max_operand}-seed{seed}.npz", **network.weights)
+    name = f"{weights_dir}/{domain.terms}x{domain.max_operand}-seed{seed}"
+    np.savez(f"{name}.npz", **network.weights)
+    started = time.perf_counter()
+    save_trained(result, Path(f"{name}.keras"))  # as `train` saves: evaluated, calibrated, table
+    saving = time.perf_counter() - started
+    print(f"  saved {name}.keras in {saving:.0f}s", file=sys.stderr, flush=True)
     row = score_network(network, tuples, domain, show_wrong)
     row.update(name="default", seed=seed, seconds=result.seconds, epochs=len(result.history),
-               best=result.best_epoch, **breakdown(domain, tuples, row["right"]))
+               best=result.best_epoch, save=f"{saving:.0f}", **breakdown(domain, tuples, row["right"]))
     return row
 
 
@@ -169,7 +177,8 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=100_000,
                         help="tuples drawn per layout when the domain is too large to score whole")
     parser.add_argument("--show-wrong", type=int, default=5)
-    parser.add_argument("--weights-dir", default=".", help="where each run's weights are kept (.npz)")
+    parser.add_argument("--weights-dir", default=".",
+                        help="where each run's weights (.npz) and model file (.keras) are kept")
     parser.add_argument("--set", nargs="*", default=[], metavar="FIELD=VALUE",
                         help="change the default recipe, e.g. --set epochs=12 fresh_draws=False")
     args = parser.parse_args()

@@ -190,8 +190,6 @@ def train_and_save(config, out: Path, progress, plot: Path | None = None) -> Tra
     """Train with `config`, evaluate the result, save it to `out`; KeyboardInterrupt saves nothing."""
     # Imported here, not at the top: these import TensorFlow, which answering never pays for.
     # TensorFlow first: its import may install signal handlers of its own, ours go on top.
-    from ..models.network import numpy_network
-    from ..models.store import metadata, save_model
     from ..models.train import train
 
     with Interruption().catching() as interruption:
@@ -200,19 +198,28 @@ def train_and_save(config, out: Path, progress, plot: Path | None = None) -> Tra
             raise KeyboardInterrupt
         if hasattr(progress, "finish"):
             progress.finish()
-        meta = metadata(result)
-        network = numpy_network(result.model, config.domain, config.answer_order)
-        draft = ModelFile(path=out, meta=meta, network=network)
-        predictor = Predictor(draft)
-        evaluation = evaluate(predictor, save_sample_size(config.domain),
-                              progress=getattr(progress, "evaluating", None))
-        rule = calibrate(evaluation)
-        evaluation = evaluation.judged_by(rule)
-        meta["confidence"] = rule.to_dict()
-        meta["figures"] = figures_of(evaluation)
-        save_model(result.model, meta, out, answers=evaluation.table)
+        evaluation = save_trained(result, out, getattr(progress, "evaluating", None))
         if plot:
             from .chart import plot_history  # matplotlib: only when a chart is asked for
 
             plot_history(result.history, plot, title=f"seqsum: {config.domain.describe()}")
     return TrainingOutcome(read_model_file(out), evaluation, result.history, result.seconds)
+
+
+def save_trained(result, out: Path, progress=None) -> Evaluation:
+    """Evaluate a trained network through the answer path, set its unsure rule from that, and
+    save it to `out` with its figures (and answer table, when the domain is scored whole)."""
+    from ..models.network import numpy_network  # TensorFlow, as above
+    from ..models.store import metadata, save_model
+
+    config = result.config
+    meta = metadata(result)
+    network = numpy_network(result.model, config.domain, config.answer_order)
+    predictor = Predictor(ModelFile(path=out, meta=meta, network=network))
+    evaluation = evaluate(predictor, save_sample_size(config.domain), progress=progress)
+    rule = calibrate(evaluation)
+    evaluation = evaluation.judged_by(rule)
+    meta["confidence"] = rule.to_dict()
+    meta["figures"] = figures_of(evaluation)
+    save_model(result.model, meta, out, answers=evaluation.table)
+    return evaluation
