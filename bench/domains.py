@@ -1,7 +1,8 @@
 """Bigger domains with the default recipe: train per seed, score every tuple, print a table.
 
     python bench/domains.py [--terms 2] [--max-operand 999] [--seeds 0 1 2] [--sample 100000]
-                            [--weights-dir DIR] [--set FIELD=VALUE ...]
+                            [--weights-dir DIR] [--flag-seeds S ...]
+                            [--set FIELD=VALUE ...]
 
 For each seed it trains `TrainConfig(terms, max_operand, seed)` (the default recipe, or with the
 fields `--set` changes), saves it as `train` does (seconds in the "save" column) and scores it
@@ -11,9 +12,10 @@ plus every edge tuple (operands from 0, 1, the largest and the one-digit numbers
 match it counts wrong answers among the edge tuples, among the short tuples (every operand
 shorter than full width: both below 100 on 0..999, one-digit triples on three terms of 0..99)
 and per layout. Each epoch's held-out and trained-check figures go to stderr as it trains.
-On a domain scored whole it also scores the unsure flag, as a saved model would set it, on every
-epoch's snapshot that is partly trained (85-99.5 % exact over the domain): the share of wrong
-answers it catches and of right ones it flags (targets: >= 90 %, <= 10 %).
+On a domain scored whole it also scores the unsure flag, as a saved model would set it, on each
+epoch's snapshot (of the `--flag-seeds` runs) that is partly trained (85-99.5 % exact over the
+domain): the share of wrong answers it catches and of right ones it flags (targets: >= 90 %,
+<= 10 %).
 """
 
 from __future__ import annotations
@@ -149,12 +151,12 @@ def recipe_changes(pairs: list[str]) -> dict:
 
 
 def measure(domain: Domain, seed: int, tuples: np.ndarray, show_wrong: int, weights_dir: str,
-            changes: dict, flags: list[dict]) -> dict:
+            changes: dict, flags: list[dict] | None) -> dict:
     lines = EpochLines()
     snapshots = Snapshots()
     config = TrainConfig(terms=domain.terms, max_operand=domain.max_operand, seed=seed, **changes)
     result = train(config, progress=lines, callbacks=[lines.callback(), snapshots])
-    if domain.size <= EXHAUSTIVE_SCORE:
+    if flags is not None:
         flags += snapshot_flags(domain, seed, result, snapshots)
     network = numpy_network(result.model, domain, result.config.answer_order)
     name = f"{weights_dir}/{domain.terms}x{domain.max_operand}-seed{seed}"
@@ -179,9 +181,14 @@ def main() -> None:
     parser.add_argument("--show-wrong", type=int, default=5)
     parser.add_argument("--weights-dir", default=".",
                         help="where each run's weights (.npz) and model file (.keras) are kept")
+    parser.add_argument("--flag-seeds", type=int, nargs="*", default=None,
+                        help="seeds whose partly trained snapshots get unsure-flag figures (default: "
+                        "the first; each snapshot costs a forward pass over the whole domain)")
     parser.add_argument("--set", nargs="*", default=[], metavar="FIELD=VALUE",
                         help="change the default recipe, e.g. --set epochs=12 fresh_draws=False")
     args = parser.parse_args()
+    if args.flag_seeds is None:
+        args.flag_seeds = args.seeds[:1]
     domain = Domain(args.terms, args.max_operand)
     tuples, what = scored_tuples(domain, args.sample)
     print(f"{domain.describe()}: {len(layouts(domain))} layouts; scoring {what}", file=sys.stderr)
@@ -189,11 +196,12 @@ def main() -> None:
     recipe = "default recipe" + "".join(f", {k}={v}" for k, v in changes.items())
     rows, flags = [], []
     for seed in args.seeds:
-        rows.append(measure(domain, seed, tuples, args.show_wrong, args.weights_dir, changes, flags))
+        scored = flags if domain.size <= EXHAUSTIVE_SCORE and seed in args.flag_seeds else None
+        rows.append(measure(domain, seed, tuples, args.show_wrong, args.weights_dir, changes, scored))
         print_table(rows[-1:], f"seed {seed}", extra=COLUMNS)
         sys.stdout.flush()
     print_table(rows, f"{domain.describe()}, {recipe}, scored on {what}", extra=COLUMNS)
-    if domain.size <= EXHAUSTIVE_SCORE:
+    if flags:
         print_flags(flags, f"unsure flag on partly trained snapshots ({PARTLY_TRAINED[0]:.0%}-"
                            f"{PARTLY_TRAINED[1]:.1%} exact over all {domain.size:,}); target: >= 90 % of "
                            "wrong caught, <= 10 % of right flagged")
