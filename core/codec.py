@@ -48,8 +48,7 @@ def encode_questions(operands: np.ndarray, domain: Domain) -> np.ndarray:
     operands = np.asarray(operands, dtype=np.int64)
     n = len(operands)
     if n <= FEW_ROWS:
-        return _encode_texts(["+".join(map(str, row)) for row in operands.reshape(n, -1).tolist()],
-                             domain.input_width)
+        return _encode_texts(["+".join(map(str, row)) for row in operands.tolist()], domain.input_width)
     out = np.full((n, domain.input_width), INDEX[PAD], dtype=np.int64)
     cursor = np.zeros(n, dtype=np.int64)
     rows = np.arange(n)

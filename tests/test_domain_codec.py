@@ -67,3 +67,5 @@ def test_vectorised_encoding_matches_the_text_encoding(data):
     assert len(many) > codec.FEW_ROWS
     assert np.array_equal(codec.encode_questions(many, d)[: len(rows)], questions)
     assert np.array_equal(codec.encode_answers(many.sum(axis=1), d)[: len(rows)], answers)
+    assert codec.encode_questions(np.zeros((0, d.terms), np.int64), d).shape == (0, d.input_width)
+    assert codec.encode_answers(np.zeros(0, np.int64), d).shape == (0, d.answer_width)
