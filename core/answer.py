@@ -164,6 +164,10 @@ class Predictor:
     default domain's 10,000 tuples take 1.4 MB). A pipe of repeated sums then costs lookups.
     A model file with an answer table (core.table) has every tuple's related sums counted in it,
     so only the asked tuples go through the network.
+
+    Several threads may answer at once (the REPL warms the cache in one, a pipe answers parts
+    of a batch in several): the cache is only ever filled with the same deterministic values,
+    flag after data, and the network's remembered states likewise (core.forward).
     """
 
     CACHE_LIMIT = 200_000

@@ -119,7 +119,7 @@ class NumpyNetwork:
 
         A batch of several chunks is spread over the CPU's cores: NumPy's ufuncs and matrix
         products release the GIL, so threads run the chunks side by side. The first-operand
-        states are all remembered first, so the threads only read them.
+        states are all remembered first, so the threads mostly read them.
         """
         questions = np.asarray(questions)
         if len(questions) <= self.CHUNK:
@@ -161,10 +161,10 @@ class NumpyNetwork:
         if not shared.any():
             return h
         rows = np.flatnonzero(shared)
-        self._remember_prefixes(questions[rows], leading[rows], keys[rows])
+        remembered = self._remember_prefixes(questions[rows], leading[rows], keys[rows])
         for length in np.unique(leading[rows]):
             group = rows[leading[rows] == length]
-            states = [self._prefixes[k] for k in keys[group].tolist()]
+            states = [remembered[k] for k in keys[group].tolist()]
             h0 = np.stack([s[0] for s in states])
             c0 = np.stack([s[1] for s in states])
             h[group] = self._encode(questions[group], h0, c0, start=int(length) + 1)[0]
@@ -186,20 +186,27 @@ class NumpyNetwork:
         keys = (digits * powers[exponents]).sum(axis=1) + powers[np.minimum(leading, _PREFIX_DIGITS)]
         return shared, leading, keys
 
-    def _remember_prefixes(self, questions: np.ndarray, leading: np.ndarray, keys: np.ndarray) -> None:
-        """Compute the states of the prefixes not remembered yet (none: the dict is only read)."""
+    def _remember_prefixes(self, questions: np.ndarray, leading: np.ndarray,
+                           keys: np.ndarray) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        """The remembered states, with those of these questions' prefixes computed if missing.
+
+        Safe from several threads: a state is only ever set to the same deterministic value, and
+        a full dict is replaced, not cleared, so a thread still reading the old one finds its keys.
+        """
+        remembered = self._prefixes
         new, first = np.unique(keys, return_index=True)
-        missing = np.array([k not in self._prefixes for k in new.tolist()], bool)
+        missing = np.array([k not in remembered for k in new.tolist()], bool)
         if not missing.any():
-            return
-        if len(self._prefixes) + int(missing.sum()) > PREFIXES:
-            self._prefixes.clear()  # a bound on memory; refilled as questions come
+            return remembered
+        if len(remembered) + int(missing.sum()) > PREFIXES:
+            remembered = self._prefixes = {}  # a bound on memory; refilled as questions come
             missing[:] = True
         for length in np.unique(leading[first[missing]]):
             chosen = first[missing][leading[first[missing]] == length]
             h, c = self._encode(questions[chosen, : int(length) + 1])
             for key, hk, ck in zip(keys[chosen].tolist(), h, c, strict=True):
-                self._prefixes[key] = (hk, ck)
+                remembered[key] = (hk, ck)
+        return remembered
 
     def _probabilities(self, questions: np.ndarray) -> np.ndarray:
         n, steps = questions.shape

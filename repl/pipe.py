@@ -8,8 +8,10 @@ rest of it is skipped without being stored, so a 1 MB line costs nothing.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from ..core.answer import Predictor
@@ -20,6 +22,14 @@ from .style import color_enabled, paint
 
 MAX_LINE_BYTES = MAX_INPUT_CHARS * 4  # generous for UTF-8; longer lines are refused unread
 CHUNK = 1 << 16
+ANSWER_PART = 2048
+"""Tuples a background thread answers at a time while the pipe formats earlier ones."""
+
+
+@functools.cache
+def _answer_pool() -> ThreadPoolExecutor:
+    """Threads answering a large batch's parts; the Predictor is safe to share (core.answer)."""
+    return ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="answer")
 
 
 @dataclass
@@ -135,19 +145,27 @@ class PipeWriter:
         self.formatted: dict[tuple[int, ...], str] = {}
 
     def _format(self, operands: list[tuple[int, ...]]) -> None:
-        """Format every tuple not formatted yet, in one batch through the network."""
+        """Format every tuple not formatted yet.
+
+        A large batch is answered in parts by background threads while this one formats the
+        parts already answered: the network's NumPy work runs beside the formatting's Python.
+        """
         new = list(dict.fromkeys(t for t in operands if t not in self.formatted))
         if not new:
             return
         if len(self.formatted) + len(new) > self.FORMATTED_LIMIT:
             self.formatted.clear()
-        answers = self.predictor.answer(new)
+        parts = [new[start : start + ANSWER_PART] for start in range(0, len(new), ANSWER_PART)]
+        answered = _answer_pool().map(self.predictor.answer, parts) if len(parts) > 1 else [
+            self.predictor.answer(new)]
+        for part, answers in zip(parts, answered):
+            self.formatted.update(zip(part, self._texts(answers)))
+
+    def _texts(self, answers) -> list[str]:
         if self.as_json:
-            texts = render.json_tails(answers)
-        else:
-            draw = render.ansi if self.color else render.plain
-            texts = [draw(render.one_line(answer)) for answer in answers]
-        self.formatted.update(zip(new, texts))
+            return render.json_tails(answers)
+        draw = render.ansi if self.color else render.plain
+        return [draw(render.one_line(answer)) for answer in answers]
 
     def write_batch(self, lines: list[Line]) -> None:
         domain = self.predictor.domain

@@ -34,6 +34,29 @@ def test_repeated_expressions_are_answered_in_order(numpy_model):
     assert "\x1b[" not in result.stdout  # not a terminal: no colour codes
 
 
+def test_a_batch_answered_in_parts_by_threads_reads_as_one_answered_whole(tmp_path, monkeypatch):
+    from seqsum.core.domain import Domain
+    from seqsum.repl import pipe
+
+    from .conftest import write_numpy_model
+
+    model = write_numpy_model(tmp_path / "three.keras", Domain(3, 99))  # no cache, no table
+    rng = np.random.default_rng(0)
+    text = "".join(f"{a}+{b}+{c}\n" for a, b, c in rng.integers(0, 100, (600, 3)))
+    whole = CliRunner().invoke(cli, ["--model", str(model), "--json"], input=text)
+    monkeypatch.setattr(pipe, "ANSWER_PART", 16)  # 600 lines in 38 parts
+    in_parts = CliRunner().invoke(cli, ["--model", str(model), "--json"], input=text)
+    assert in_parts.exit_code == whole.exit_code == 0
+    records = [[json.loads(line) for line in run.stdout.splitlines()] for run in (in_parts, whole)]
+    pairs = list(zip(*records, strict=True))
+    assert len(pairs) == 600
+    for mine, theirs in pairs:  # the same answers, in order; floats within batch-size rounding
+        for key in ("input", "prediction", "truth", "correct", "agreement", "low_confidence"):
+            assert mine[key] == theirs[key]
+        assert abs(mine["confidence"] - theirs["confidence"]) <= 2e-6
+        assert [c["char"] for c in mine["chars"]] == [c["char"] for c in theirs["chars"]]
+
+
 def test_plain_pipe_mixes_answers_and_numbered_errors(numpy_model):
     text = "1+2\n\n3+x\n   \n4+5\r\n-1+2\n"
     result = invoke(["--model", str(numpy_model)], input=text)
