@@ -174,7 +174,7 @@ def compare(model_path, count: int, seed: int) -> list[dict]:
 
 
 def test_page_answers_as_the_cli_does_for_the_bundled_model():
-    compare(bundled_model_path(), 1000, seed=1)
+    compare(bundled_model_path(), 500, seed=1)
 
 
 def test_page_answers_as_the_cli_does_for_three_terms_in_reading_order(tmp_path):
@@ -183,7 +183,7 @@ def test_page_answers_as_the_cli_does_for_three_terms_in_reading_order(tmp_path)
     calibrated = {"confidence": {"measure": MEASURE, "threshold": 0.015, "mean_agreement": 0.01875}}
     path = write_numpy_model(tmp_path / "three.keras", Domain(terms=3, max_operand=99), seed=2,
                              meta=calibrated)
-    records = compare(path, 1000, seed=2)
+    records = compare(path, 500, seed=2)
     assert {r["low_confidence"] for r in records if "error" not in r} == {True, False}
 
 
