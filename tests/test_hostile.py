@@ -251,7 +251,7 @@ def check_file(path: Path) -> None:
     assert all(shown_safely(text) for text in texts), texts
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(where=st.sampled_from(PATHS), value=json_values, delete=st.booleans())
 @example(where=("created",), value=HOSTILE_TEXT, delete=False)
 @example(where=("domain", "terms"), value=10**400, delete=False)
