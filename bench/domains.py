@@ -27,12 +27,12 @@ import time
 from pathlib import Path
 
 import numpy as np
-from scores import EpochLines, network_outputs, print_table, score_network
+from scores import EpochLines, print_table, score_network
 
-from seqsum.core.codec import encode_answers
-from seqsum.core.confidence import ConfidenceRule, agreement_from_counts, answer_values
+from seqsum.core.answer import Predictor
 from seqsum.core.dataset import all_tuples
 from seqsum.core.domain import Domain
+from seqsum.core.evaluation import calibrate, evaluate
 from seqsum.core.forward import NumpyNetwork
 from seqsum.core.layouts import (
     edge_tuples,
@@ -42,8 +42,7 @@ from seqsum.core.layouts import (
     per_layout_counts,
     sample_by_layout,
 )
-from seqsum.core.scoring import exact_match
-from seqsum.core.table import build_table
+from seqsum.core.modelfile import ModelFile
 from seqsum.models.config import TrainConfig
 from seqsum.models.network import export_weights, numpy_network
 from seqsum.models.quiet import keras
@@ -70,18 +69,17 @@ class Snapshots(keras.callbacks.Callback):
         self.weights.append(export_weights(self.model))
 
 
-def flag_figures(network: NumpyNetwork, domain: Domain) -> dict:
-    """The unsure flag as a saved model would have it, over every tuple of the domain: the
-    threshold is RELATIVE_THRESHOLD x the mean agreement, as `evaluate` calibrates it at save."""
-    tuples = all_tuples(domain)
-    predicted, product = network_outputs(network, tuples, domain)
-    right = exact_match(predicted, encode_answers(tuples.sum(axis=1), domain))
-    table = build_table(answer_values(predicted), domain)
-    agreement = agreement_from_counts(table["fitting"], table["related"], product)
-    flagged = agreement < ConfidenceRule.calibrated(float(agreement.mean())).threshold
-    return {"exact": float(right.mean()), "wrong": int((~right).sum()),
-            "caught": float(flagged[~right].mean()) if (~right).any() else 1.0,
-            "flagged": float(flagged[right].mean())}
+def flag_figures(network: NumpyNetwork, config: TrainConfig) -> dict:
+    """The unsure flag as a saved model would have it, over every tuple of the domain: what
+    `save_trained` does, `evaluate` then `calibrate`, on a snapshot's weights."""
+    meta = {"domain": config.domain.to_dict(), "heldout": config.heldout_rule.to_dict(),
+            "answer_order": config.answer_order}
+    evaluation = evaluate(Predictor(ModelFile(path=Path("snapshot"), meta=meta, network=network)))
+    evaluation = evaluation.judged_by(calibrate(evaluation))
+    report, scored = evaluation.confidence, evaluation.all
+    return {"exact": scored.exact_match, "wrong": round(scored.count * (1 - scored.exact_match)),
+            "caught": 1.0 if report.wrong_caught is None else report.wrong_caught,
+            "flagged": report.right_flagged}
 
 
 def snapshot_flags(domain: Domain, seed: int, result, snapshots: Snapshots) -> list[dict]:
@@ -91,7 +89,7 @@ def snapshot_flags(domain: Domain, seed: int, result, snapshots: Snapshots) -> l
         if not CANDIDATES[0] <= record.heldout_exact <= CANDIDATES[1]:
             continue
         network = NumpyNetwork(weights, domain.answer_width, result.config.answer_order)
-        figures = flag_figures(network, domain)
+        figures = flag_figures(network, result.config)
         if PARTLY_TRAINED[0] <= figures["exact"] <= PARTLY_TRAINED[1]:
             rows.append({"seed": seed, "epoch": record.epoch, **figures})
             print(f"  epoch {record.epoch}: {figures['exact'] * 100:.3f} % exact, unsure flag caught "

@@ -13,7 +13,6 @@ import sys
 import numpy as np
 
 from seqsum.core.codec import decode_many, encode_answers, encode_questions
-from seqsum.core.confidence import product_confidence
 from seqsum.core.domain import Domain
 from seqsum.core.forward import NumpyNetwork
 from seqsum.core.scoring import exact_match
@@ -24,19 +23,10 @@ CHUNK = 65_536  # tuples per forward pass call; the argmax keeps memory small ov
 
 def network_predictions(network: NumpyNetwork, tuples: np.ndarray, domain: Domain) -> np.ndarray:
     """(N, answer_width) answer symbol indices in reading order, through the NumPy forward pass."""
-    return network_outputs(network, tuples, domain)[0]
-
-
-def network_outputs(network: NumpyNetwork, tuples: np.ndarray,
-                    domain: Domain) -> tuple[np.ndarray, np.ndarray]:
-    """(answer symbol indices in reading order, (N, answer_width); the product of each answer's
-    top probabilities, (N,)), through the NumPy forward pass."""
-    indices, products = [], []
-    for start in range(0, len(tuples), CHUNK):
-        probabilities = network.probabilities(encode_questions(tuples[start : start + CHUNK], domain))
-        indices.append(probabilities.argmax(-1))
-        products.append(product_confidence(probabilities))
-    return np.concatenate(indices), np.concatenate(products)
+    return np.concatenate([
+        network.probabilities(encode_questions(tuples[start : start + CHUNK], domain)).argmax(-1)
+        for start in range(0, len(tuples), CHUNK)
+    ])
 
 
 def score_rows(tuples: np.ndarray, predicted: np.ndarray, expected: np.ndarray, show_wrong: int) -> dict:

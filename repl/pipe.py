@@ -28,7 +28,9 @@ ANSWER_PART = 2048
 
 @functools.cache
 def _answer_pool() -> ThreadPoolExecutor:
-    """Threads answering a large batch's parts; the Predictor is safe to share (core.answer)."""
+    """Threads answering a large batch's parts; the Predictor is safe to share (core.answer).
+    Not the forward pass's own pool: a part without an answer table sends its related sums there
+    and waits for them, which would deadlock a pool whose threads all wait."""
     return ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="answer")
 
 
