@@ -174,7 +174,9 @@ def compare(model_path, count: int, seed: int) -> list[dict]:
 
 
 def test_page_answers_as_the_cli_does_for_the_bundled_model():
-    compare(bundled_model_path(), 500, seed=1)
+    # 200 texts, about 100 of them sums: with their related sums, over half the domain's tuples
+    # go through the page's network (500 texts reach 86 % of them, at 60 % more time).
+    compare(bundled_model_path(), 200, seed=1)
 
 
 def test_page_answers_as_the_cli_does_for_three_terms_in_reading_order(tmp_path):
