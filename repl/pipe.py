@@ -166,8 +166,7 @@ class PipeWriter:
     def _texts(self, answers) -> list[str]:
         if self.as_json:
             return render.json_tails(answers)
-        draw = render.ansi if self.color else render.plain
-        return [draw(render.one_line(answer)) for answer in answers]
+        return render.one_lines(answers, self.color)
 
     def write_batch(self, lines: list[Line]) -> None:
         domain = self.predictor.domain

@@ -15,7 +15,7 @@ from ..core.answer import Answer, Answers
 from ..core.domain import SYMBOLS, VOCABULARY
 from ..core.printable import visible, visible_json
 from .style import ansi_styled
-from .text import percent, shown, shown_answer
+from .text import percent, percents, shown, shown_answer
 
 Fragments = list[tuple[str, str]]
 
@@ -48,20 +48,27 @@ def _unsure(answer: Answer) -> Fragments:
     return [("", "  "), ("class:unsure", "unsure")] if answer.low_confidence else []
 
 
-def one_line(answer: Answer) -> Fragments:
-    """`37+68 = 105 ✓ true 105  confidence 99.2%  chars 1:99.9% 0:99.8% 5:99.5%` for pipes."""
-    chars = " ".join(
-        f"{shown(ch)}:{percent(p)}" for ch, p in zip(answer.chars, answer.char_probabilities)
-    )
+def one_lines(answers: Answers, color: bool) -> list[str]:
+    """Each answer on one line, for pipes, in ANSI colours when `color`:
+
+    `37+68 = 105 ✓ true 105  confidence 99.2%  agreement 100.0%  chars 1:99.9% 0:99.8% 5:99.5%`
+
+    Built column by column, since a pipe formats thousands of answers at once.
+    """
+    style = ansi_styled if color else (lambda text, name: text)
+    verdicts = (style("✗", "wrong"), style("✓", "ok"))
+    unsure = ("", "  " + style("unsure", "unsure"))
+    symbols = np.array([shown(symbol) for symbol in SYMBOLS], dtype=object)
+    chars = symbols[answers.top_index] + ":" + percents(answers.top_probability)
     return [
-        ("", f"{answer.expression} = "),
-        ("class:prediction", shown_answer(answer.prediction)),
-        ("", " "),
-        *_verdict(answer),
-        ("", f" true {answer.truth}  confidence {percent(answer.confidence)}"
-             f"  agreement {percent(answer.agreement)}"),
-        *_unsure(answer),
-        ("class:dim", f"  chars {chars}"),
+        f"{'+'.join(map(str, operands))} = {style(shown_answer(prediction), 'prediction')} "
+        f"{verdicts[correct]} true {truth}  confidence {confidence}  agreement {agreement}"
+        f"{unsure[low]}{style('  chars ' + ' '.join(written), 'dim')}"
+        for operands, prediction, correct, truth, confidence, agreement, low, written in zip(
+            answers.operands.tolist(), answers.predictions, answers.correct.tolist(),
+            answers.truths.tolist(), percents(answers.confidence).tolist(),
+            percents(answers.agreement).tolist(), answers.low_confidence.tolist(), chars.tolist(),
+            strict=True)
     ]
 
 

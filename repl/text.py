@@ -5,6 +5,10 @@ One definition each, shared by the session, pipes, reports and the progress line
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
+
 from ..core.domain import PAD
 
 PADDING_SHOWN = "␣"
@@ -15,10 +19,30 @@ def percent(p: float | None, places: int = 1) -> str:
     """A share as a percentage that never claims 100 % unless it is exactly 1; "n/a" for None."""
     if p is None:
         return "n/a"
-    text = f"{p * 100:.{places}f}%"
-    if p < 1.0 and text == f"{100:.{places}f}%":
+    p = float(p)
+    if not math.isfinite(p):  # no share is; shown as it is rather than raising
+        return f"{p * 100:.{places}f}%"
+    return _percent_text(round(p * 10 ** (places + 2)), p < 1.0, places)
+
+
+def percents(values: np.ndarray, places: int = 1) -> np.ndarray:
+    """`percent` of every value, as an array of str shaped like `values`; each distinct text is
+    formatted once (a pipe writes hundreds of thousands, most of them alike)."""
+    values = np.asarray(values, np.float64)
+    finite = np.isfinite(values)
+    keys = np.rint(np.where(finite, values, 0) * 10 ** (places + 2)).astype(np.int64) * 2 + (values < 1.0)
+    distinct, inverse = np.unique(keys, return_inverse=True)
+    texts = np.array([_percent_text(k // 2, bool(k % 2), places) for k in distinct.tolist()], dtype=object)
+    out = texts[inverse.reshape(values.shape)]
+    out[~finite] = [percent(v, places) for v in values[~finite].tolist()]
+    return out
+
+
+def _percent_text(scaled: int, below_one: bool, places: int) -> str:
+    """The text of a share rounded to `scaled` units of 10**-places per cent."""
+    if below_one and scaled == 100 * 10**places:
         return f">{100 - 10 ** -places:.{places}f}%"
-    return text
+    return f"{scaled / 10**places:.{places}f}%"
 
 
 def shown(ch: str) -> str:

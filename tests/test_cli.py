@@ -10,6 +10,8 @@ from seqsum.core.answer import Predictor
 from seqsum.core.modelfile import read_model_file
 from seqsum.repl import render
 from seqsum.repl.cli import cli
+from seqsum.repl.style import ansi_styled
+from seqsum.repl.text import percent, percents
 
 
 def invoke(args, input=None, **kwargs):
@@ -170,6 +172,35 @@ def test_json_records_are_what_json_dumps_writes(numpy_model):
                   "agreement": rounded(answer.agreement), "low_confidence": answer.low_confidence,
                   "chars": chars}
         assert tail == json.dumps(record, ensure_ascii=False)[1:]
+
+
+@pytest.mark.parametrize("color", [False, True])
+def test_pipe_lines_are_the_documented_one_line_format(numpy_model, color):
+    tuples = np.concatenate([np.random.default_rng(1).integers(0, 100, (300, 2)), [[0, 0], [99, 99]]])
+    answers = Predictor(read_model_file(numpy_model)).answer(tuples)
+    assert not answers.correct.all() and answers.low_confidence.any()  # both verdicts and flags seen
+
+    def styled(text, name):
+        return ansi_styled(text, name) if color else text
+
+    for answer, line in zip(answers, render.one_lines(answers, color), strict=True):
+        chars = " ".join(f"{'␣' if c == ' ' else c}:{percent(p)}"
+                         for c, p in zip(answer.chars, answer.char_probabilities))
+        expected = (f"{answer.expression} = {styled(answer.prediction or '(blank)', 'prediction')} "
+                    f"{styled('✓', 'ok') if answer.correct else styled('✗', 'wrong')} true {answer.truth}"
+                    f"  confidence {percent(answer.confidence)}  agreement {percent(answer.agreement)}"
+                    + ("  " + styled("unsure", "unsure") if answer.low_confidence else "")
+                    + styled(f"  chars {chars}", "dim"))
+        assert line == expected
+
+
+def test_percentages_of_a_batch_are_those_of_each_value():
+    values = np.array([0, 1e-9, 0.0005, 0.00049, 0.9994999, 0.9995, 0.99999994, 1.0, 0.5, 0.0125, 0.125,
+                       np.nan, np.inf])
+    values = np.concatenate([values, np.random.default_rng(0).random(2_000)])
+    for places in (1, 2):
+        assert percents(values, places).tolist() == [percent(v, places) for v in values]
+    assert percent(0.99999994) == ">99.9%" and percent(1.0) == "100.0%" and percent(0.0) == "0.0%"
 
 
 def test_train_saves_a_model_that_evaluate_reads(tmp_path):
