@@ -173,10 +173,11 @@ def split(
 
 
 def stratified(domain: Domain, rule: HeldOutRule, total: int, held_out: bool,
-               rng: np.random.Generator) -> np.ndarray:
+               rng: np.random.Generator, size_power: float = 0.0) -> np.ndarray:
     """`total` distinct tuples from one side of `rule` (held out or not): that side's edge
-    tuples first (at most half), the rest drawn in equal shares per layout (a layout smaller
-    than its share is taken whole, so there may be fewer)."""
+    tuples first (at most half), the rest drawn per layout, in equal shares or in proportion to
+    each layout's size to the power `size_power` (a layout smaller than its share is taken
+    whole, so there may be fewer)."""
     def on_side(tuples: np.ndarray) -> np.ndarray:
         return rule.is_held_out(tuples, domain) == held_out
 
@@ -184,7 +185,7 @@ def stratified(domain: Domain, rule: HeldOutRule, total: int, held_out: bool,
         return np.empty((0, domain.terms), np.int64)
     edges = edge_tuples(domain)
     edges = edges[on_side(edges)][: total // 2]
-    drawn = sample_by_layout(domain, rng, total=total - len(edges), keep=on_side)
+    drawn = sample_by_layout(domain, rng, total=total - len(edges), keep=on_side, size_power=size_power)
     both = np.concatenate([edges, drawn])
     _, first = np.unique(both, axis=0, return_index=True)
     return both[np.sort(first)]

@@ -12,6 +12,7 @@ index in `layouts(domain)`, which lists them in lexicographic order of their dig
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -77,15 +78,18 @@ def layout_of(operands: np.ndarray, domain: Domain) -> np.ndarray:
     return code
 
 
-def shares(sizes: list[int], total: int) -> list[int]:
-    """`total` split as equally as possible, no share above its size (the rest goes to the others)."""
+def shares(sizes: list[int], total: int, weights: list[float] | None = None) -> list[int]:
+    """`total` split in proportion to `weights` (equally by default), no share above its size
+    (what a full layout cannot take goes to the others, in the same proportions)."""
+    weights = [1.0] * len(sizes) if weights is None else [float(w) for w in weights]
     result = [0] * len(sizes)
-    left = total
-    order = sorted(range(len(sizes)), key=lambda i: sizes[i])
-    for rank, i in enumerate(order):
-        even = -(-left // (len(sizes) - rank))  # ceiling: earlier (smaller) layouts get the remainder
-        result[i] = min(sizes[i], even)
+    left, weight_left = total, sum(weights)
+    order = sorted(range(len(sizes)), key=lambda i: sizes[i] / weights[i] if weights[i] else math.inf)
+    for i in order:
+        wanted = math.ceil(left * weights[i] / weight_left) if weight_left > 0 else 0
+        result[i] = min(sizes[i], wanted, left)
         left -= result[i]
+        weight_left -= weights[i]
     return result
 
 
@@ -124,19 +128,22 @@ def sample_by_layout(
     total: int | None = None,
     per_layout: int | None = None,
     keep: Callable[[np.ndarray], np.ndarray] | None = None,
+    size_power: float = 0.0,
 ) -> np.ndarray:
     """Distinct tuples drawn uniformly inside each layout, (M, terms), grouped by layout code.
 
-    Give `per_layout` (each layout's share) or `total` (split equally; a layout smaller than its
-    share is taken whole and the rest is shared among the others). `keep`, if given, maps an
-    (N, terms) array to a boolean mask of the tuples that may be drawn (e.g. not held out); a
-    layout listed whole is filtered exactly, a huge one by rejection. Deterministic for a seeded
-    `rng`.
+    Give `per_layout` (each layout's share) or `total`, split in proportion to each layout's
+    size to the power `size_power` (0: equally, 1: as a uniform draw over the domain would); a
+    layout smaller than its share is taken whole and the rest is shared among the others.
+    `keep`, if given, maps an (N, terms) array to a boolean mask of the tuples that may be drawn
+    (e.g. not held out); a layout listed whole is filtered exactly, a huge one by rejection.
+    Deterministic for a seeded `rng`.
     """
     if (total is None) == (per_layout is None):
         raise ValueError("give exactly one of total and per_layout")
     every = layouts(domain)
-    wanted = shares([x.size for x in every], total) if total is not None else [
+    sizes = [x.size for x in every]
+    wanted = shares(sizes, total, [float(n) ** size_power for n in sizes]) if total is not None else [
         min(per_layout, x.size) for x in every]
     parts = [_draw(x, n, rng, keep) for x, n in zip(every, wanted, strict=True) if n > 0]
     return np.concatenate(parts) if parts else np.empty((0, domain.terms), np.int64)

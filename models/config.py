@@ -53,6 +53,12 @@ class TrainConfig:
     # Large domains only: draw new training tuples each epoch (models.train._FreshDraws) rather
     # than training on one draw throughout.
     fresh_draws: bool = True
+    # Large domains only: each layout's share of a training draw grows as its size to this
+    # power (0: equal shares; 1: a uniform draw), so the largest layouts, where the last
+    # wrong answers are, get more of each epoch while the smallest are still all drawn. The
+    # power rises from 0 at the first epoch to this by the middle of training: short operands
+    # first, as the easier start (models.train._FreshDraws.layout_power).
+    layout_power: float = 0.5
 
     def __post_init__(self) -> None:
         if self.epochs is None:

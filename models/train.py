@@ -198,7 +198,7 @@ def _schedule(config: TrainConfig, total_steps: int):
     raise ValueError(f"unknown learning-rate schedule {config.schedule!r}")
 
 
-def _balance_rare(training: Examples, domain: Domain) -> Examples:
+def _balance_rare(training: Examples, domain: Domain, by_layout: bool = True) -> Examples:
     """Training examples with rare kinds of question repeated, so the network sees them enough.
 
     Two things make a question rare. Its layout, which operands are shorter than full width: on
@@ -208,11 +208,14 @@ def _balance_rare(training: Examples, domain: Domain) -> Examples:
     is repeated round(sqrt(most common / its kind's count)) times per epoch, the larger of the
     two, at most MAX_REPEATS: on 0..99 with 10 % held out, about 14,500 examples per epoch from
     about 9,000 trained pairs. (Repeating by layout alone left held-out pairs near the largest
-    sums wrong, such as 99+91.)
+    sums wrong, such as 99+91.) A draw that already gave each layout its share (`by_layout`
+    False) repeats rare sums only.
     """
-    full = 10 ** (domain.operand_width - 1)
-    layout = (training.operands < full) @ (1 << np.arange(domain.terms))  # a bit per short operand
-    repeats = np.maximum(_rarity_repeats(layout), _rarity_repeats(training.operands.sum(axis=1)))
+    repeats = _rarity_repeats(training.operands.sum(axis=1))
+    if by_layout:
+        full = 10 ** (domain.operand_width - 1)
+        layout = (training.operands < full) @ (1 << np.arange(domain.terms))  # a bit per short operand
+        repeats = np.maximum(_rarity_repeats(layout), repeats)
     rows = np.repeat(np.arange(len(training)), repeats)
     return Examples(training.operands[rows], training.questions[rows], training.answers[rows])
 
@@ -238,7 +241,8 @@ def _trained_check(training: Examples, config: TrainConfig) -> Examples:
 
 
 class _FreshDraws(keras.utils.PyDataset):
-    """A large domain's training examples, drawn anew each epoch (`stratified`, trained side).
+    """A large domain's training examples, drawn anew each epoch (`stratified`, trained side,
+    layout shares by `layout_power`).
 
     A fixed draw shows the network the same few per cent of the largest layout every epoch;
     a fresh one shows it a new share each epoch. Every epoch has the same number of full
@@ -256,9 +260,15 @@ class _FreshDraws(keras.utils.PyDataset):
     def _examples(self) -> Examples:
         config, domain = self.config, self.config.domain
         rng = np.random.default_rng([config.seed, 2, self.epoch])
-        drawn = stratified(domain, config.heldout_rule, self.size, False, rng)
+        drawn = stratified(domain, config.heldout_rule, self.size, False, rng, self.layout_power())
         examples = Examples.from_operands(drawn, domain)
-        return _balance_rare(examples, domain) if config.balance_rare else examples
+        return _balance_rare(examples, domain, by_layout=False) if config.balance_rare else examples
+
+    def layout_power(self) -> float:
+        """This epoch's `layout_power`: 0 (equal shares, short operands weigh most) at the first
+        epoch, rising evenly to the config's by the middle of training, then held."""
+        half = max(1, self.config.epochs // 2)
+        return self.config.layout_power * min(1.0, self.epoch / half)
 
     def _arrays(self, examples: Examples) -> tuple[np.ndarray, np.ndarray]:
         """One-hot questions and answers, shuffled, cycled or cut to `batches` full batches."""

@@ -42,6 +42,12 @@ def test_shares_are_equal_capped_and_add_up():
     assert sum(shares([5, 5], 100)) == 10
 
 
+def test_weighted_shares_are_proportional_capped_and_add_up():
+    assert shares([1000, 1000], 300, [1, 2]) == [100, 200]
+    assert shares([10, 90, 900], 300, [1, 1, 8]) == [10, 33, 257]  # what 10 cannot take is shared 1:8
+    assert shares([10, 90, 900], 300, [1, 1, 1]) == shares([10, 90, 900], 300)
+
+
 @pytest.mark.parametrize("domain", [Domain(2, 999), Domain(3, 99), Domain(5, 9999)])
 def test_every_layout_present_distinct_and_deterministic(domain):
     a = sample_by_layout(domain, np.random.default_rng(3), total=5_000)

@@ -131,8 +131,9 @@ def test_large_domains_draw_new_trained_tuples_each_epoch_reproducibly():
     from seqsum.models.config import TrainConfig
     from seqsum.models.train import _FreshDraws
 
-    config = TrainConfig(max_operand=999, seed=3, train_size=2_000, batch_size=256)
+    config = TrainConfig(max_operand=999, seed=3, train_size=2_000, batch_size=256, epochs=2)
     domain = Domain(2, 999)
+    largest = max(layouts(domain), key=lambda x: x.size).code
 
     def epochs(count):
         draws = _FreshDraws(config, size=2_000)
@@ -147,16 +148,21 @@ def test_large_domains_draw_new_trained_tuples_each_epoch_reproducibly():
     for (x, y), (x2, y2) in zip(first, again, strict=True):
         assert np.array_equal(x, x2) and np.array_equal(y, y2)  # the same run for the same seed
     assert len({len(x) for x, _ in first}) == 1  # every epoch has the same number of batches
-    drawn = []
+    drawn, largest_share = [], []
     for x, y in first:
         texts = [text_of(row) for row in x.argmax(-1)]
         operands = np.array([[int(v) for v in t.split("+")] for t in texts])
         answers = [int(text_of(row)[::-1]) for row in y.argmax(-1)]  # written last digit first
         assert answers == operands.sum(axis=1).tolist()
         assert not config.heldout_rule.is_held_out(operands, domain).any()
-        assert set(layout_of(operands, domain).tolist()) == {x.code for x in layouts(domain)}
+        counts = np.bincount(layout_of(operands, domain), minlength=len(layouts(domain)))
+        assert counts.min() > 0  # every layout
+        largest_share.append(counts[largest] / counts.sum())
         drawn.append(set(tuple_index(operands, domain).tolist()))
     assert len(drawn[0] & drawn[1]) < len(drawn[0]) / 2  # mostly new tuples each epoch
+    # Equal shares first; from the middle of training the largest layout weighs most (layout_power).
+    assert largest_share[0] < 0.2 and largest_share[1] == pytest.approx(largest_share[2], abs=0.05)
+    assert largest_share[2] > 0.45 and counts.argmax() == largest
 
 
 def test_large_domains_run_a_shorter_schedule_to_its_end():
