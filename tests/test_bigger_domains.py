@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from seqsum.core.dataset import is_sampled
 from seqsum.core.domain import Domain
 from seqsum.core.evaluation import EXHAUSTIVE_LIMIT
 from seqsum.repl.cli import cli
@@ -40,18 +39,6 @@ def test_evaluate_samples_a_domain_too_large_to_score_whole(tmp_path):
     # Every one-digit pair is an edge tuple, so the one drawn from that layout is one of them.
     assert report["all"]["count"] == edges + layouts - 1
     assert len(report["layouts"]) == layouts  # one tuple drawn from each
-
-
-def test_training_a_bigger_domain_end_to_end(tmp_path):
-    pytest.importorskip("seqsum.models.train", reason="needs TensorFlow")
-    out = tmp_path / "three.keras"
-    assert is_sampled(Domain(3, 63))  # the smallest three-term domain that is drawn per layout
-    result = CliRunner().invoke(cli, ["train", "--out", str(out), "--terms", "3", "--max-operand", "63",
-                                      "--epochs", "1", "--units", "16", "--train-size", "2000",
-                                      "--batch-size", "256"])
-    assert result.exit_code == 0, result.stderr
-    answered = CliRunner().invoke(cli, ["--model", str(out), "-e", "1+2+3"])
-    assert answered.exit_code == 0 and "true 6" in answered.stdout
 
 
 def test_tuples_with_wrapping_positions_get_their_own_answers(tmp_path):

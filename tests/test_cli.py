@@ -7,6 +7,8 @@ import pytest
 from click.testing import CliRunner
 
 from seqsum.core.answer import Predictor
+from seqsum.core.dataset import is_sampled
+from seqsum.core.domain import Domain
 from seqsum.core.modelfile import read_model_file
 from seqsum.repl import render
 from seqsum.repl.cli import cli
@@ -37,7 +39,6 @@ def test_repeated_expressions_are_answered_in_order(numpy_model):
 
 
 def test_a_batch_answered_in_parts_by_threads_reads_as_one_answered_whole(tmp_path, monkeypatch):
-    from seqsum.core.domain import Domain
     from seqsum.repl import pipe
 
     from .conftest import write_numpy_model
@@ -204,24 +205,29 @@ def test_percentages_of_a_batch_are_those_of_each_value():
 
 
 def test_train_saves_a_model_that_evaluate_reads(tmp_path):
+    """On the smallest three-term domain that is drawn per layout: fresh draws, the sampled
+    checks and the exhaustive save (250,047 tuples) end to end, with every output option."""
     pytest.importorskip("seqsum.models.train", reason="needs TensorFlow")
-    out = tmp_path / "small.keras"
+    out = tmp_path / "three.keras"
     plot = tmp_path / "history.png"
     logs = tmp_path / "tensorboard"
-    result = invoke(["train", "--out", str(out), "--max-operand", "9", "--epochs", "2",
-                     "--units", "8", "--seed", "3", "--plot", str(plot), "--tensorboard", str(logs),
-                     "--answer-order", "reading"])
+    assert is_sampled(Domain(3, 62)) and not is_sampled(Domain(3, 61))
+    result = invoke(["train", "--out", str(out), "--terms", "3", "--max-operand", "62", "--epochs", "2",
+                     "--units", "8", "--seed", "3", "--train-size", "2000", "--batch-size", "256",
+                     "--plot", str(plot), "--tensorboard", str(logs), "--answer-order", "reading"])
     assert result.exit_code == 0, result.stderr
     assert "saved" in result.stdout
     assert "epoch   2/2" in result.stderr  # progress on stderr, one line per epoch off a terminal
     model = read_model_file(out)
     meta = model.meta
-    assert meta["training"]["seed"] == 3 and meta["domain"]["max_operand"] == 9
+    assert meta["training"]["seed"] == 3 and meta["domain"] == {"terms": 3, "max_operand": 62}
     assert meta["answer_order"] == model.network.answer_order == "reading"
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert any(p.name.startswith("events.out.tfevents") for p in logs.rglob("*"))
     evaluated = invoke(["evaluate", "--model", str(out), "--json"])
-    assert json.loads(evaluated.stdout)["all"]["count"] == 100
+    assert json.loads(evaluated.stdout)["all"]["count"] == 63**3
+    answered = invoke(["--model", str(out), "-e", "1+2+3"])
+    assert answered.exit_code == 0 and "true 6" in answered.stdout
 
 
 def test_train_interrupted_while_saving_leaves_out_byte_identical(tmp_path, numpy_model, monkeypatch):

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from unittest import mock
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -192,23 +193,37 @@ def test_an_interrupt_that_tensorflow_turns_into_its_own_error_still_cancels(num
         train_and_save(config, numpy_model, train_module.SilentProgress())
 
 
-def test_two_trainings_finishing_on_one_path_leave_one_complete_model(tmp_path):
+RACING_SAVE = """
+import sys
+from seqsum.core.modelfile import read_model_file
+from seqsum.models.store import load_keras_model, save_model
+source, out, scale = sys.argv[1], sys.argv[2], float(sys.argv[3])
+model = load_keras_model(source)
+model.set_weights([w * scale for w in model.get_weights()])
+save_model(model, dict(read_model_file(source).meta, scale=scale), out)
+"""
+
+
+def test_two_saves_racing_to_one_path_leave_one_complete_model(tmp_path, trained_model):
+    """Two processes save different models to one path at about the same time (as two
+    `train --out` runs finishing together would): the file left is one of them whole, its Keras
+    part and seqsum's part from the same save."""
     pytest.importorskip("seqsum.models.train", reason="needs TensorFlow")
+    from seqsum.models.network import export_weights
     from seqsum.models.store import load_keras_model
 
     out = tmp_path / "shared.keras"
-    env = dict(os.environ, XDG_DATA_HOME=str(tmp_path / "data"))
-    children = [
-        subprocess.Popen([SCRIPT, "train", "--out", out, "--max-operand", "9", "--epochs", "3",
-                          "--units", str(units), "--seed", str(seed)],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-        for seed, units in ((1, 16), (2, 24))
-    ]
-    assert [c.wait(timeout=300) for c in children] == [0, 0]
-    model = read_model_file(out)
-    keras_model = load_keras_model(out)  # the Keras part and seqsum's part agree: not a mix
-    assert keras_model.layers[0].units == model.network.units == model.meta["units"]
-    assert model.meta["training"]["seed"] == {16: 1, 24: 2}[model.network.units]
+    children = [subprocess.Popen([sys.executable, "-c", RACING_SAVE, trained_model, out, str(scale)],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                for scale in (1.0, 2.0)]
+    assert [c.wait(timeout=300) for c in children] == [0, 0], [c.stderr.read()[-500:] for c in children]
+    saved = read_model_file(out)
+    source = read_model_file(trained_model).network.weights
+    keras_part = export_weights(load_keras_model(out))
+    assert saved.meta["scale"] in (1.0, 2.0)
+    for name, weights in saved.network.weights.items():
+        assert np.array_equal(weights, source[name] * saved.meta["scale"])  # seqsum's part: one save
+        assert np.array_equal(keras_part[name], weights)  # and Keras' part: the same save
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
