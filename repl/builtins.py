@@ -7,7 +7,6 @@ predictor, say/error/printer) and imports the registry, never the session or the
 from __future__ import annotations
 
 import shlex
-import signal
 import sys
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from .commands import command, help_lines
 from .progress import EvaluationProgress, TerminalProgress
 from .report import evaluation_text, info_text
 from .text import percent, sparkline
-from .training import Failure, Interruption, config_from_options, train_and_save, training_options
+from .training import Failure, config_from_options, train_and_save, training_options
 
 
 @command("help", help="list the commands and what you can type", aliases=("h", "?"))
@@ -75,15 +74,9 @@ def distribution(session, argument: str) -> None:
          help="every pair as a grid: right, wrong, unsure (3+ terms: others at 0, N or worst)")
 def domain_map(session, argument: str) -> None:
     domain = session.model.domain
-    interruption = Interruption(signals=(signal.SIGINT,))
-
-    def progress(done: int, total: int) -> None:
-        interruption.raise_if_requested()  # a Ctrl-C whose KeyboardInterrupt a finalizer swallowed
-        shown(done, total)
-
     try:
         fixed = parse_others(argument, domain)
-        with interruption.catching(), map_view.MapProgress() as shown:
+        with map_view.MapProgress() as progress:
             drawn = map_domain(session.predictor, fixed, map_view.cells_that_fit(domain.max_operand),
                                progress)
     except MapError as error:

@@ -92,8 +92,7 @@ class TrainingOutcome:
 
 
 class Interruption:
-    """Ctrl-C or SIGTERM during training (Ctrl-C alone during `:map`), remembered until the work
-    has stopped.
+    """Ctrl-C or SIGTERM during training, remembered until training has stopped.
 
     Within `catching()` both signals raise KeyboardInterrupt, so cleanup runs as for Ctrl-C.
     A signal that lands while TensorFlow is inside its own code (compiling a step, say) can have
@@ -104,25 +103,19 @@ class Interruption:
     a signal is raised as the KeyboardInterrupt it stands for, so the user reads "cancelled".
     """
 
-    def __init__(self, signals: tuple[int, ...] = (signal.SIGINT, signal.SIGTERM)) -> None:
+    def __init__(self) -> None:
         self.requested = False
-        self.signals = signals
 
     def _handler(self, signum, frame):
         self.requested = True
         raise KeyboardInterrupt
-
-    def raise_if_requested(self) -> None:
-        """Raise the KeyboardInterrupt of a signal whose first one was swallowed somewhere."""
-        if self.requested:
-            raise KeyboardInterrupt
 
     @contextlib.contextmanager
     def catching(self):
         if threading.current_thread() is not threading.main_thread():
             yield self
             return
-        previous = {sig: signal.signal(sig, self._handler) for sig in self.signals}
+        previous = {sig: signal.signal(sig, self._handler) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
             yield self
         except Exception as error:

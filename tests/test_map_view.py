@@ -1,11 +1,8 @@
 """`:map` in the session (colour and not) and `evaluate --map FILE.png`."""
 
 import json
-import os
-import signal
 import struct
 import sys
-import time
 import zlib
 
 import numpy as np
@@ -102,26 +99,6 @@ def test_ctrl_c_cancels_the_map_and_the_session_goes_on(session_with_interrupt):
     assert "error: map cancelled" in session.screen.text
     session.handle("1+1")
     assert "true sum 2" in session.screen.text
-
-
-def test_a_ctrl_c_swallowed_during_the_map_still_cancels_it(numpy_model, monkeypatch):
-    """A SIGINT whose KeyboardInterrupt is lost (raised inside a finalizer, where Python only
-    prints it) still stops the map at its next progress report."""
-    def map_losing_the_first_interrupt(predictor, fixed, cells, progress):
-        progress(0, 10)
-        try:
-            os.kill(os.getpid(), signal.SIGINT)
-            time.sleep(0.2)  # the handler runs here; its exception is swallowed below
-        except KeyboardInterrupt:
-            pass
-        progress(5, 10)
-        return map_domain(predictor, fixed, cells)
-
-    monkeypatch.setattr(builtins, "map_domain", map_losing_the_first_interrupt)
-    session = session_for(numpy_model, color=False)
-    session.handle(":map")
-    assert "error: map cancelled" in session.screen.text and "map of" not in session.screen.text
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back afterwards
 
 
 @pytest.fixture
