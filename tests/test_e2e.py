@@ -4,6 +4,7 @@ import json
 import os
 import select
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -25,6 +26,14 @@ def env(tmp_path):
     environment.pop("SEQSUM_MODEL", None)
     environment.pop("NO_COLOR", None)
     return environment
+
+
+def ctrl_c_interrupts() -> None:
+    """Run in a spawned child before it starts: SIGINT back to its default action. A suite
+    started as a background job of a non-interactive shell (as CI runners may) has SIGINT
+    ignored, the child would inherit that, and Python keeps an inherited SIG_IGN: Ctrl-C
+    would do nothing in the REPL under test."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def answer_then_quit(child, expression: str, truth: int) -> None:
@@ -113,6 +122,7 @@ def test_broken_model_exits_2_without_traceback(env, tmp_path):
 @pytest.fixture
 def repl(env, model_copy):
     child = pexpect.spawn(str(SCRIPT), ["--model", str(model_copy)], env=env, timeout=60,
+                          preexec_fn=ctrl_c_interrupts,
                           encoding="utf-8", dimensions=(40, 120))
     child.expect("adds 2 numbers from 0 to 9")
     child.expect("seqsum>")
@@ -192,6 +202,7 @@ def test_ctrl_c_stops_a_long_map_in_a_terminal(env, tmp_path):
 
     model = write_numpy_model(tmp_path / "wide.keras", Domain(2, 999))
     child = pexpect.spawn(str(SCRIPT), ["--model", str(model)], env=env, timeout=60,
+                          preexec_fn=ctrl_c_interrupts,
                           encoding="utf-8", dimensions=(60, 120))
     child.expect("seqsum>")
     child.sendline(":map")
