@@ -15,11 +15,12 @@ from ..core.answer import Answer, Answers
 from ..core.domain import SYMBOLS, VOCABULARY
 from ..core.printable import visible, visible_json
 from .style import ansi_styled
-from .text import percent, percents, shown, shown_answer
+from .text import each_distinct, percent, percents, shown, shown_answer
 
 Fragments = list[tuple[str, str]]
 
 BLOCKS = " ▏▎▍▌▋▊▉█"
+_SHOWN_SYMBOLS = np.array([shown(symbol) for symbol in SYMBOLS], dtype=object)  # by symbol index
 RUNNER_UP_BELOW = 0.9
 """The detailed view lists a position's runner-up symbols when its top symbol is less sure."""
 
@@ -58,8 +59,7 @@ def one_lines(answers: Answers, color: bool) -> list[str]:
     style = ansi_styled if color else (lambda text, name: text)
     verdicts = (style("✗", "wrong"), style("✓", "ok"))
     unsure = ("", "  " + style("unsure", "unsure"))
-    symbols = np.array([shown(symbol) for symbol in SYMBOLS], dtype=object)
-    chars = symbols[answers.top_index] + ":" + percents(answers.top_probability)
+    chars = _SHOWN_SYMBOLS[answers.top_index] + ":" + percents(answers.top_probability)
     return [
         f"{'+'.join(map(str, operands))} = {style(shown_answer(prediction), 'prediction')} "
         f"{verdicts[correct]} true {truth}  confidence {confidence}  agreement {agreement}"
@@ -128,10 +128,7 @@ def _json_floats(values: np.ndarray) -> list:
     np.round(x, 6) is rint(x * 1e6) / 1e6, so each distinct rounded value is formatted once: a
     trained model's probabilities repeat a few values (0.999999, 1e-06, ...) across a batch.
     """
-    micro = np.rint(np.asarray(values, np.float64) * 1e6)
-    distinct, inverse = np.unique(micro, return_inverse=True)
-    texts = np.array([repr(k / 1e6) for k in distinct.tolist()], dtype=object)
-    return texts[inverse.reshape(micro.shape)]
+    return each_distinct(np.rint(np.asarray(values, np.float64) * 1e6), lambda k: repr(k / 1e6))
 
 
 def json_tails(answers: Answers, alternatives: int = 3) -> list[str]:

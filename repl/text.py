@@ -26,16 +26,21 @@ def percent(p: float | None, places: int = 1) -> str:
 
 
 def percents(values: np.ndarray, places: int = 1) -> np.ndarray:
-    """`percent` of every value, as an array of str shaped like `values`; each distinct text is
-    formatted once (a pipe writes hundreds of thousands, most of them alike)."""
+    """`percent` of every value, as an array of str shaped like `values` (see each_distinct)."""
     values = np.asarray(values, np.float64)
     finite = np.isfinite(values)
     keys = np.rint(np.where(finite, values, 0) * 10 ** (places + 2)).astype(np.int64) * 2 + (values < 1.0)
-    distinct, inverse = np.unique(keys, return_inverse=True)
-    texts = np.array([_percent_text(k // 2, bool(k % 2), places) for k in distinct.tolist()], dtype=object)
-    out = texts[inverse.reshape(values.shape)]
+    out = each_distinct(keys, lambda k: _percent_text(k // 2, bool(k % 2), places))
     out[~finite] = [percent(v, places) for v in values[~finite].tolist()]
     return out
+
+
+def each_distinct(keys: np.ndarray, text_of) -> np.ndarray:
+    """`text_of(key)` for every key, as an array of str shaped like `keys`, calling it once per
+    distinct key: a pipe formats hundreds of thousands of values, most of them alike."""
+    distinct, inverse = np.unique(keys, return_inverse=True)
+    texts = np.array([text_of(k) for k in distinct.tolist()], dtype=object)
+    return texts[inverse.reshape(np.shape(keys))]
 
 
 def _percent_text(scaled: int, below_one: bool, places: int) -> str:
