@@ -79,15 +79,14 @@ def layout_of(operands: np.ndarray, domain: Domain) -> np.ndarray:
 
 
 def shares(sizes: list[int], total: int, weights: list[float] | None = None) -> list[int]:
-    """`total` split in proportion to `weights` (equally by default), no share above its size
-    (what a full layout cannot take goes to the others, in the same proportions)."""
+    """`total` split in proportion to positive `weights` (equally by default), no share above its
+    size (what a full layout cannot take goes to the others, in the same proportions)."""
     weights = [1.0] * len(sizes) if weights is None else [float(w) for w in weights]
     result = [0] * len(sizes)
     left, weight_left = total, sum(weights)
-    order = sorted(range(len(sizes)), key=lambda i: sizes[i] / weights[i] if weights[i] else math.inf)
+    order = sorted(range(len(sizes)), key=lambda i: sizes[i] / weights[i])  # the first to fill first
     for i in order:
-        wanted = math.ceil(left * weights[i] / weight_left) if weight_left > 0 else 0
-        result[i] = min(sizes[i], wanted, left)
+        result[i] = min(sizes[i], math.ceil(left * weights[i] / weight_left), left)
         left -= result[i]
         weight_left -= weights[i]
     return result
