@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -68,8 +69,34 @@ def _halve_sigmoid_gates(matrix: np.ndarray, units: int) -> np.ndarray:
     return out
 
 
-def _lstm_step(z: np.ndarray, c: np.ndarray, units: int) -> tuple[np.ndarray, np.ndarray]:
-    """One step from pre-activations z whose sigmoid-gate columns were halved (see above)."""
+class _Scratch:
+    """The arrays a pass overwrites at every step, kept per thread for its next pass: a fresh
+    multi-megabyte temporary per operation costs page faults and cache misses."""
+
+    _kept = threading.local()
+
+    def __init__(self, rows: int, units: int):
+        self.units = units
+        self.z = np.empty((rows, 4 * units), np.float32)  # gate pre-activations, then activations
+        self.gathered = np.empty_like(self.z)  # an input projection looked up by symbol
+        self.product = np.empty((rows, units), np.float32)
+
+    @classmethod
+    def arrays(cls, rows: int, units: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(z, gathered, product) for `rows` rows: views of this thread's kept arrays, or fresh
+        ones for a pass larger than a chunk (so what is kept stays one chunk's size)."""
+        if rows > NumpyNetwork.CHUNK:
+            scratch = cls(rows, units)
+        else:
+            scratch = getattr(cls._kept, "scratch", None)
+            if scratch is None or scratch.units != units:
+                scratch = cls._kept.scratch = cls(NumpyNetwork.CHUNK, units)
+        return scratch.z[:rows], scratch.gathered[:rows], scratch.product[:rows]
+
+
+def _lstm_step(z: np.ndarray, h: np.ndarray, c: np.ndarray, product: np.ndarray, units: int) -> None:
+    """One step from pre-activations z whose sigmoid-gate columns were halved (see above);
+    writes the new state into h and c (`product` is scratch of c's shape)."""
     np.tanh(z, out=z)
     for gates in (z[:, : 2 * units], z[:, 3 * units :]):  # input and forget together, then output
         gates *= 0.5
@@ -78,11 +105,11 @@ def _lstm_step(z: np.ndarray, c: np.ndarray, units: int) -> tuple[np.ndarray, np
     f = z[:, units : 2 * units]
     g = z[:, 2 * units : 3 * units]
     o = z[:, 3 * units :]
-    c = f * c
-    c += i * g
-    h = np.tanh(c)
+    c *= f
+    np.multiply(i, g, out=product)
+    c += product
+    np.tanh(c, out=h)
     h *= o
-    return h, c
 
 
 @functools.cache
@@ -131,18 +158,27 @@ class NumpyNetwork:
 
     def _encode(self, questions: np.ndarray, h: np.ndarray | None = None, c: np.ndarray | None = None,
                 start: int = 0) -> tuple[np.ndarray, np.ndarray]:
-        """The encoder's (h, c) after reading `questions` from step `start`, from state (h, c)."""
+        """The encoder's (h, c) after reading `questions` from step `start`, from state (h, c),
+        which is updated in place."""
         n, steps = questions.shape
         u = self.units
         if h is None:
             h = np.zeros((n, u), np.float32)
             c = np.zeros((n, u), np.float32)
+        z, gathered, product = _Scratch.arrays(n, u)
         for t in range(start, steps):
-            z = self._encoder_rows[questions[:, t]]
             if t:
-                z += h @ self._encoder_recurrent
-            h, c = _lstm_step(z, c, u)
+                np.matmul(h, self._encoder_recurrent, out=z)
+                z += self._input_rows(questions[:, t], gathered)
+            else:
+                self._input_rows(questions[:, t], z)
+            _lstm_step(z, h, c, product, u)
         return h, c
+
+    def _input_rows(self, symbols: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """x @ W + b for one-hot inputs: the rows of the symbols, written into `out`.
+        mode="clip" lets take write into `out` unbuffered; every symbol index is in range."""
+        return np.take(self._encoder_rows, symbols, axis=0, out=out, mode="clip")
 
     def _encode_sharing_prefixes(self, questions: np.ndarray) -> np.ndarray:
         """The encoder's last h, starting each question that opens with digits and a `+` from
@@ -215,10 +251,15 @@ class NumpyNetwork:
         x_proj = h @ self._decoder_kernel
         x_proj += self._decoder_bias
         c = np.zeros((n, u), np.float32)
+        z, _, product = _Scratch.arrays(n, u)
         outputs = np.empty((n, self.answer_width, u), np.float32)
         for t in range(self.answer_width):
-            z = x_proj + h @ self._decoder_recurrent if t else x_proj.copy()
-            h, c = _lstm_step(z, c, u)
+            if t:
+                np.matmul(h, self._decoder_recurrent, out=z)
+                z += x_proj
+            else:
+                z[:] = x_proj
+            _lstm_step(z, h, c, product, u)
             outputs[:, self._positions[t]] = h
         logits = outputs @ self.weights["dense_kernel"]
         logits += self.weights["dense_bias"]

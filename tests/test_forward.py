@@ -1,5 +1,7 @@
 """The NumPy forward pass without TensorFlow: questions sharing a first operand share its state."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
 from seqsum.core.codec import INDEX
@@ -21,3 +23,25 @@ def test_questions_sharing_a_first_operand_start_from_its_remembered_state():
     np.testing.assert_allclose(again, expected[::-1], atol=1e-6)
     assert len(remembering._prefixes) == 5  # 7, 07, 999, 99, 0; "+7" and "1234567" are read whole
     assert len(questions) >= PREFIX_BATCH
+
+
+def test_kept_scratch_never_carries_values_between_passes_threads_or_networks(monkeypatch):
+    """Each thread keeps the arrays a pass overwrites for its next pass: passes of other
+    networks, other lengths and other threads must answer exactly as with fresh arrays."""
+    from seqsum.core import forward
+
+    rng = np.random.default_rng(0)
+    batches = [rng.integers(0, len(INDEX), (rows, 7)) for rows in (3000, 100, 7, 2048)]
+    networks = [NumpyNetwork(numpy_weights(units), 4, "reversed") for units in (32, 48)]
+
+    def answer_all():
+        return [network.probabilities(batch) for batch in batches for network in networks]
+
+    with monkeypatch.context() as fresh:
+        fresh.setattr(forward._Scratch, "arrays", classmethod(
+            lambda cls, rows, units: (lambda s: (s.z, s.gathered, s.product))(cls(rows, units))))
+        expected = answer_all()
+    with ThreadPoolExecutor(4) as pool:
+        for answered in [*pool.map(lambda _: answer_all(), range(8)), answer_all()]:
+            for mine, theirs in zip(answered, expected, strict=True):
+                np.testing.assert_array_equal(mine, theirs)
