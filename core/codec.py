@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .distinct import each_distinct
 from .domain import PAD, SYMBOLS, VOCABULARY, Domain
 
 INDEX = {ch: i for i, ch in enumerate(VOCABULARY)}
@@ -106,6 +107,13 @@ def check_answer_order(order: str) -> str:
 
 
 def decode_many(indices: np.ndarray) -> list[str]:
-    """(N, width) indices -> stripped strings, vectorised via a character lookup."""
-    chars = SYMBOLS[np.asarray(indices)]
-    return ["".join(row).strip(PAD) for row in chars]
+    """(N, width) indices -> stripped strings, each distinct row decoded once (a batch of
+    answers holds far fewer distinct ones than rows)."""
+    indices = np.asarray(indices, np.int64)
+    base = len(SYMBOLS)
+    codes = indices @ base ** np.arange(indices.shape[1], dtype=np.int64)  # a row as one number
+
+    def text_of(code: int) -> str:
+        return "".join(SYMBOLS[code // base**i % base] for i in range(indices.shape[1])).strip(PAD)
+
+    return each_distinct(codes, text_of).tolist()

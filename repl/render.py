@@ -12,10 +12,11 @@ import json
 import numpy as np
 
 from ..core.answer import Answer, Answers
+from ..core.distinct import each_distinct
 from ..core.domain import SYMBOLS, VOCABULARY
 from ..core.printable import visible, visible_json
 from .style import ansi_styled
-from .text import each_distinct, percent, percents, shown, shown_answer
+from .text import percent, percents, shown, shown_answer
 
 Fragments = list[tuple[str, str]]
 

@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from ..core.distinct import each_distinct
 from ..core.domain import PAD
 
 PADDING_SHOWN = "␣"
@@ -33,14 +34,6 @@ def percents(values: np.ndarray, places: int = 1) -> np.ndarray:
     out = each_distinct(keys, lambda k: _percent_text(k // 2, bool(k % 2), places))
     out[~finite] = [percent(v, places) for v in values[~finite].tolist()]
     return out
-
-
-def each_distinct(keys: np.ndarray, text_of) -> np.ndarray:
-    """`text_of(key)` for every key, as an array of str shaped like `keys`, calling it once per
-    distinct key: a pipe formats hundreds of thousands of values, most of them alike."""
-    distinct, inverse = np.unique(keys, return_inverse=True)
-    texts = np.array([text_of(k) for k in distinct.tolist()], dtype=object)
-    return texts[inverse.reshape(np.shape(keys))]
 
 
 def _percent_text(scaled: int, below_one: bool, places: int) -> str:

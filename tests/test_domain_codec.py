@@ -48,6 +48,15 @@ def test_question_round_trips_through_indices_and_one_hot(data):
     assert text_of(vectors.argmax(axis=-1)) == question_text(operands, d)
 
 
+@given(st.lists(st.lists(st.integers(0, len(VOCABULARY) - 1), min_size=6, max_size=6), max_size=40),
+       st.integers(1, 6))
+def test_any_written_symbols_decode_as_their_text_without_padding(rows, width):
+    """What a network writes need not be a number ("1 2", "+3", all padding); each distinct row
+    is decoded once, so repeats must come back in place."""
+    written = np.array(rows + rows[::-1], np.int64).reshape(-1, 6)[:, :width]
+    assert codec.decode_many(written) == ["".join(VOCABULARY[i] for i in row).strip(" ") for row in written]
+
+
 @given(st.data())
 def test_vectorised_encoding_matches_the_text_encoding(data):
     d = data.draw(domains)
