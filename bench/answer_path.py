@@ -1,7 +1,7 @@
 """Answer-path figures, printed side by side: NumPy path vs TensorFlow/Keras, for several models.
 
     python bench/answer_path.py [--model PATH ...] [--lines 100000] [--lines-without-table 20000]
-                                [--runs 5] [--no-keras]
+                                [--runs 5] [--pipe-runs 3] [--no-keras]
 
 For each model (default: the bundled one; give --model once per file, e.g. a 0..999 model and a
 3-term model made with `seqsum-repl train --max-operand 999 --epochs 1 --train-size 20000`):
@@ -10,7 +10,8 @@ For each model (default: the bundled one; give --model once per file, e.g. a 0..
 2. per expression in the REPL (parse + NumPy forward + render), warm and cold (for the first
    model also against `model.predict` and `model(x)`);
 3. pipe throughput, `--json` and plain, N random expressions end to end through the installed
-   command; for a model file with an answer table (core.table) also the same file without it;
+   command (the median of --pipe-runs runs); for a model file with an answer table (core.table)
+   also the same file without it;
 4. resident memory of an idle REPL (pexpect, read from /proc).
 A summary table ends the output. Targets: <= 0.5 s and <= 1/3 of the TensorFlow import;
 <= 1 ms; >= 20,000 lines/s; <= 150 MB.
@@ -87,13 +88,19 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def pipe_rate(model_path: str, text: bytes, lines: int, mode: list[str], env: dict) -> tuple[float, float]:
-    """(lines per second of wall time, lines per second of the command's own CPU time)."""
-    start, cpu = time.perf_counter(), children_cpu()
-    done = subprocess.run([SCRIPT, "--model", model_path, *mode], input=text, capture_output=True, env=env)
-    seconds = time.perf_counter() - start
-    assert done.returncode == 0 and done.stdout.count(b"\n") == lines, done.stderr[-500:]
-    return lines / seconds, lines / (children_cpu() - cpu)
+def pipe_rate(model_path: str, text: bytes, lines: int, mode: list[str], env: dict,
+              runs: int) -> tuple[float, float, float]:
+    """Median over `runs` of (lines per second of wall time, of the command's own CPU time),
+    and the slowest run's rate: on a shared machine one run can be a third off."""
+    walls, cpus = [], []
+    for _ in range(runs):
+        start, cpu = time.perf_counter(), children_cpu()
+        done = subprocess.run([SCRIPT, "--model", model_path, *mode], input=text, capture_output=True,
+                              env=env)
+        walls.append(time.perf_counter() - start)
+        cpus.append(children_cpu() - cpu)
+        assert done.returncode == 0 and done.stdout.count(b"\n") == lines, done.stderr[-500:]
+    return lines / statistics.median(walls), lines / statistics.median(cpus), lines / max(walls)
 
 
 def keras_figures(model_path: str, domain, sample: list[int], runs: int) -> dict:
@@ -172,11 +179,13 @@ def measure(model_path: str, args, with_keras: bool) -> dict:
     for label, path, lines in variants:
         text = "".join("+".join(map(str, row)) + "\n" for row in operands[:lines].tolist()).encode()
         for mode in (["--json"], []):
-            rate, cpu_rate = pipe_rate(path, text, lines, mode, env)
+            runs = args.pipe_runs if not label else 1
+            rate, cpu_rate, slowest = pipe_rate(path, text, lines, mode, env, runs)
             key = ("json" if mode else "plain") + ("_no_table" if label else "")
             figures[key] = rate
             print(f"  pipe {'--json' if mode else 'plain '} {lines:,} random lines{label}: "
-                  f"{rate:9,.0f} lines/s (target >= 20,000); {cpu_rate:9,.0f} per CPU second")
+                  f"{rate:9,.0f} lines/s (target >= 20,000; median of {runs}, slowest {slowest:,.0f}); "
+                  f"{cpu_rate:9,.0f} per CPU second")
     distinct = np.unique(operands, axis=0)
     start = time.perf_counter()
     Predictor(model)._compute(distinct)
@@ -195,6 +204,7 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=100_000)
     parser.add_argument("--lines-without-table", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--pipe-runs", type=int, default=3, help="runs of each pipe (the median is shown)")
     parser.add_argument("--no-keras", action="store_true", help="skip the TensorFlow comparison")
     args = parser.parse_args()
 
