@@ -1,4 +1,5 @@
-"""The NumPy forward pass without TensorFlow: questions sharing a first operand share its state."""
+"""The NumPy forward pass without TensorFlow: what it remembers and keeps between passes (first
+operands' states, scratch arrays) never changes an answer."""
 
 from concurrent.futures import ThreadPoolExecutor
 
