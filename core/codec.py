@@ -32,8 +32,8 @@ def _digits_matrix(values: np.ndarray, width: int) -> np.ndarray:
 
 
 FEW_ROWS = 16
-"""Up to this many rows are encoded through their text: a REPL answer's one question and
-answer cost a few microseconds that way, against a dozen vectorised NumPy passes."""
+"""Up to this many rows are encoded through their text, and decoded row by row: a REPL answer's
+one question and answer cost a few microseconds that way, against a dozen vectorised NumPy passes."""
 
 
 def _encode_texts(texts: list[str], width: int) -> np.ndarray:
@@ -107,9 +107,11 @@ def check_answer_order(order: str) -> str:
 
 
 def decode_many(indices: np.ndarray) -> list[str]:
-    """(N, width) indices -> stripped strings, each distinct row decoded once (a batch of
-    answers holds far fewer distinct ones than rows)."""
+    """(N, width) indices -> stripped strings. A large batch decodes each distinct row once (it
+    holds far fewer distinct answers than rows); a few rows are joined directly (see FEW_ROWS)."""
     indices = np.asarray(indices, np.int64)
+    if len(indices) <= FEW_ROWS:
+        return ["".join(row).strip(PAD) for row in SYMBOLS[indices].tolist()]
     base = len(SYMBOLS)
     codes = indices @ base ** np.arange(indices.shape[1], dtype=np.int64)  # a row as one number
 
