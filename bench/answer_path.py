@@ -19,6 +19,11 @@ A summary table ends the output. Targets: <= 0.5 s and <= 1/3 of the TensorFlow 
 
 from __future__ import annotations
 
+# First, before NumPy loads OpenBLAS: one BLAS thread unless set, as seqsum-repl runs, so the
+# in-process figures time what the command does.
+import seqsum.repl  # noqa: F401
+
+# isort: split
 import argparse
 import os
 import resource
@@ -31,8 +36,6 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
-
-import seqsum.repl  # noqa: F401 - as in seqsum-repl, one BLAS thread unless set (before NumPy's first use)
 
 BIN = Path(sys.executable).parent
 SCRIPT = str(BIN / "seqsum-repl")

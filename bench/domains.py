@@ -20,14 +20,11 @@ domain): the share of wrong answers it catches and of right ones it flags (targe
 
 from __future__ import annotations
 
-# ruff: noqa: E402 - the BLAS setting must come before NumPy's first import
-import os
+# First, before NumPy loads OpenBLAS: one BLAS thread unless set, as seqsum-repl runs, so the
+# "save" column times what `train` does.
+import seqsum.repl  # noqa: F401
 
-# As seqsum-repl runs (repl/__init__.py): one OpenBLAS thread, since the forward pass spreads its
-# chunks over the cores itself; BLAS threads on top only contend for them, and the "save" column
-# would time something `train` does not do.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-
+# isort: split
 import argparse
 import ast
 import sys
