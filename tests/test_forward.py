@@ -38,9 +38,12 @@ def test_kept_scratch_never_carries_values_between_passes_threads_or_networks(mo
     def answer_all():
         return [network.probabilities(batch) for batch in batches for network in networks]
 
+    def fresh_arrays(cls, rows, units):
+        scratch = cls(rows, units)
+        return scratch.z, scratch.gathered, scratch.product
+
     with monkeypatch.context() as fresh:
-        fresh.setattr(forward._Scratch, "arrays", classmethod(
-            lambda cls, rows, units: (lambda s: (s.z, s.gathered, s.product))(cls(rows, units))))
+        fresh.setattr(forward._Scratch, "arrays", classmethod(fresh_arrays))
         expected = answer_all()
     with ThreadPoolExecutor(4) as pool:
         for answered in [*pool.map(lambda _: answer_all(), range(8)), answer_all()]:
