@@ -20,8 +20,6 @@ import numpy as np
 from .codec import written_order
 from .domain import VOCABULARY
 
-PREFIXES = 20_000
-"""First-operand encoder states remembered at most: every operand of 0..9999 (11,110 prefixes)."""
 PREFIX_BATCH = 64
 """Batches at least this large share first-operand states (the REPL's single answers do not)."""
 _PREFIX_DIGITS = 4
@@ -136,7 +134,7 @@ class NumpyNetwork:
         self._decoder_kernel = _halve_sigmoid_gates(w["decoder_kernel"], u)
         self._decoder_bias = _halve_sigmoid_gates(w["decoder_bias"], u)
         self._decoder_recurrent = _halve_sigmoid_gates(w["decoder_recurrent"], u)
-        self._prefixes: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # see _encode_sharing_prefixes
+        self._prefixes: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # by length: _prefix_states
 
     CHUNK = 2048  # rows per pass: larger batches fall out of the CPU's caches and run slower
 
@@ -151,8 +149,9 @@ class NumpyNetwork:
         questions = np.asarray(questions)
         if len(questions) <= self.CHUNK:
             return self._probabilities(questions)
-        shared, leading, keys = self._prefix_keys(questions)
-        self._remember_prefixes(questions[shared], leading[shared], keys[shared])
+        shared, leading, _ = self._prefixes_of(questions)
+        for length in np.unique(leading[shared]).tolist():
+            self._prefix_states(length)
         chunks = [questions[i : i + self.CHUNK] for i in range(0, len(questions), self.CHUNK)]
         return np.concatenate(list(_chunk_pool().map(self._probabilities, chunks)))
 
@@ -182,67 +181,54 @@ class NumpyNetwork:
 
     def _encode_sharing_prefixes(self, questions: np.ndarray) -> np.ndarray:
         """The encoder's last h, starting each question that opens with digits and a `+` from
-        the remembered state after that prefix (its first operand), so only the rest is read.
+        the state after that prefix (its first operand), so only the rest is read.
 
-        For 0..999 that skips four of seven encoder steps for most questions; the remembered
-        states are computed once per first operand (at most PREFIXES of them, 1 MB for 0..999).
+        For 0..999 that skips four of seven encoder steps for most questions. The prefixes'
+        states come from `_prefix_states`, the same whichever questions share a batch.
         """
         n, steps = questions.shape
         if n < PREFIX_BATCH:  # a few questions: the bookkeeping would cost more than it saves
             return self._encode(questions)[0]
-        shared, leading, keys = self._prefix_keys(questions)
+        shared, leading, values = self._prefixes_of(questions)
         h = np.empty((n, self.units), np.float32)
         if not shared.all():
             h[~shared] = self._encode(questions[~shared])[0]
-        if not shared.any():
-            return h
         rows = np.flatnonzero(shared)
-        remembered = self._remember_prefixes(questions[rows], leading[rows], keys[rows])
-        for length in np.unique(leading[rows]):
+        for length in np.unique(leading[rows]).tolist():
             group = rows[leading[rows] == length]
-            states = [remembered[k] for k in keys[group].tolist()]
-            h0 = np.stack([s[0] for s in states])
-            c0 = np.stack([s[1] for s in states])
-            h[group] = self._encode(questions[group], h0, c0, start=int(length) + 1)[0]
+            h0, c0 = self._prefix_states(length)
+            index = values[group]
+            h[group] = self._encode(questions[group], h0[index], c0[index], start=length + 1)[0]
         return h
 
     @staticmethod
-    def _prefix_keys(questions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _prefixes_of(questions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(which questions open with 1 to _PREFIX_DIGITS digits and a `+`, how many digits lead
-        each, a key per question naming its leading digits)."""
+        each, those digits read as a number)."""
         steps = questions.shape[1]
         leading = np.cumprod(questions < 10, axis=1).sum(axis=1)  # digits before anything else
         plus = leading < steps
         plus[plus] = questions[plus, leading[plus]] == _PLUS
         shared = plus & (leading >= 1) & (leading <= _PREFIX_DIGITS)
-        powers = 10 ** np.arange(_PREFIX_DIGITS + 1)
-        digits = np.where(np.arange(steps)[None, :] < leading[:, None], questions, 0)[:, :_PREFIX_DIGITS]
-        # A prefix's key: its digits as a number, plus 10^length so that "7" and "07" differ.
-        exponents = np.clip(leading[:, None] - 1 - np.arange(digits.shape[1]), 0, _PREFIX_DIGITS)
-        keys = (digits * powers[exponents]).sum(axis=1) + powers[np.minimum(leading, _PREFIX_DIGITS)]
-        return shared, leading, keys
+        width = min(steps, _PREFIX_DIGITS)
+        digits = np.where(np.arange(width) < leading[:, None], questions[:, :width], 0)
+        exponents = np.clip(leading[:, None] - 1 - np.arange(width), 0, _PREFIX_DIGITS)
+        return shared, leading, (digits * 10**exponents).sum(axis=1)
 
-    def _remember_prefixes(self, questions: np.ndarray, leading: np.ndarray,
-                           keys: np.ndarray) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-        """The remembered states, with those of these questions' prefixes computed if missing.
-
-        Safe from several threads: a state is only ever set to the same deterministic value, and
-        a full dict is replaced, not cleared, so a thread still reading the old one finds its keys.
-        """
-        remembered = self._prefixes
-        new, first = np.unique(keys, return_index=True)
-        missing = np.array([k not in remembered for k in new.tolist()], bool)
-        if not missing.any():
-            return remembered
-        if len(remembered) + int(missing.sum()) > PREFIXES:
-            remembered = self._prefixes = {}  # a bound on memory; refilled as questions come
-            missing[:] = True
-        for length in np.unique(leading[first[missing]]):
-            chosen = first[missing][leading[first[missing]] == length]
-            h, c = self._encode(questions[chosen, : int(length) + 1])
-            for key, hk, ck in zip(keys[chosen].tolist(), h, c, strict=True):
-                remembered[key] = (hk, ck)
-        return remembered
+    def _prefix_states(self, length: int) -> tuple[np.ndarray, np.ndarray]:
+        """The encoder's (h, c) after each `length`-digit string and a `+`, indexed by the
+        digits read as a number ("07+" at 7). Computed once per length, every string in one
+        batch: a state, and so an answer, never depends on which questions asked for it
+        (a matrix product's last bits depend on how many rows it has). At most 11,110 states,
+        for lengths 1 to 4; safe from several threads (a length is only ever set to the same
+        values)."""
+        states = self._prefixes.get(length)
+        if states is None:
+            count = 10**length
+            digits = np.arange(count)[:, None] // 10 ** np.arange(length - 1, -1, -1) % 10
+            prefixes = np.concatenate([digits, np.full((count, 1), _PLUS)], axis=1)
+            states = self._prefixes[length] = self._encode(prefixes)
+        return states
 
     def _probabilities(self, questions: np.ndarray) -> np.ndarray:
         n, steps = questions.shape

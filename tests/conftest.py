@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+# First, before NumPy loads OpenBLAS: one BLAS thread, as seqsum-repl and its worker processes
+# run (a matrix product's last bits depend on how many threads share it).
+import seqsum.repl  # noqa: F401
+
+# isort: split
 import fcntl
 import io
 import os
