@@ -17,6 +17,7 @@ from seqsum.core.domain import Domain
 from seqsum.core.forward import NumpyNetwork
 from seqsum.core.scoring import exact_match
 from seqsum.models.quiet import keras
+from seqsum.repl.text import plural
 
 CHUNK = 65_536  # tuples per forward pass call; the argmax keeps memory small over 10^6 tuples
 
@@ -65,6 +66,12 @@ def print_table(rows: list[dict], title: str, extra: tuple[str, ...] = ()) -> No
         print("| " + " | ".join(cells) + " |")
 
 
+def _revisiting(record) -> str:
+    if record.wrong_found is None:
+        return ""
+    return f", {plural(record.wrong_found, 'trained tuple')} wrong (revisited)"
+
+
 class EpochLines:
     """Training progress as one line per epoch on stderr; SIGUSR1 ends training after the epoch
     (the best epoch so far is kept and scored), for runs that must fit a time budget."""
@@ -94,4 +101,4 @@ class EpochLines:
     def epoch_end(self, record, best):
         trained = "-" if record.trained_exact is None else f"{record.trained_exact * 100:.3f}"
         print(f"  epoch {record.epoch:>2} loss {record.loss:.4f} held-out {record.heldout_exact * 100:.3f} "
-              f"trained {trained} {record.seconds:.0f}s", file=sys.stderr, flush=True)
+              f"trained {trained} {record.seconds:.0f}s{_revisiting(record)}", file=sys.stderr, flush=True)

@@ -59,14 +59,26 @@ class TrainConfig:
     # power rises from 0 at the first epoch to this by the middle of training: short operands
     # first, as the easier start (models.train._FreshDraws.layout_power).
     layout_power: float = 0.5
+    # Large domains only: after the epochs at these shares of training (after epochs 10, 12 and
+    # 13 of 14), score trained tuples (models.train.WrongTrained) and add those answered wrong,
+    # `revisit_repeats` times each, to every later epoch's draw: the last epochs, at the lowest
+    # learning rates, work on what is still wrong rather than only on what a random draw holds.
+    revisit_at: tuple[float, ...] = (0.7, 0.85, 0.93)
+    revisit_repeats: int = 8
 
     def __post_init__(self) -> None:
+        self.revisit_at = tuple(self.revisit_at)  # (a list when read back from a file's metadata)
         if self.epochs is None:
             self.epochs = LARGE_DOMAIN_EPOCHS if is_sampled(self.domain) else DEFAULT_EPOCHS
 
     @property
     def domain(self) -> Domain:
         return Domain(self.terms, self.max_operand)
+
+    def revisit_epochs(self) -> set[int]:
+        """The epochs (counted from 1) after which wrong trained tuples are collected."""
+        epochs = {round(share * self.epochs) for share in self.revisit_at}
+        return {e for e in epochs if 1 <= e < self.epochs}
 
     @property
     def heldout_rule(self) -> HeldOutRule:

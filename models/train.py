@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Protocol
 
 import numpy as np
 
 from ..core.codec import one_hot, written_order
-from ..core.dataset import Examples, is_sampled, split, stratified
+from ..core.dataset import Examples, all_tuples, is_sampled, split, stratified
 from ..core.domain import Domain
 from ..core.scoring import exact_match
 from .config import TrainConfig
@@ -31,6 +32,10 @@ MONITOR_LIMIT = 5_000
 """Held-out tuples scored after each epoch (all of them on the default domain)."""
 MAX_REPEATS = 16  # of one training example per epoch, by _balance_rare
 TRAINED_CHECK_LIMIT = 50_000  # trained tuples checked before stopping early
+REVISIT_SCAN = 1_000_000
+"""Tuples scored when collecting wrong ones to revisit: a domain this small is scored whole (its
+trained side), a larger one by a fresh per-layout draw of this many trained tuples."""
+SCAN_CHUNK = 65_536
 
 
 @dataclass
@@ -42,6 +47,7 @@ class EpochRecord:
     learning_rate: float
     seconds: float
     trained_exact: float | None = None  # small domains: measured when held-out ties or beats the best
+    wrong_found: int | None = None  # trained tuples found wrong after this epoch, to be revisited
 
     def to_dict(self) -> dict:
         return {k: round(v, 6) if isinstance(v, float) else v for k, v in asdict(self).items()}
@@ -91,6 +97,43 @@ def exact_match_on(model: keras.Model, examples: Examples, config: TrainConfig) 
     return float(answered_right(model, examples, config).mean()) if len(examples) else 0.0
 
 
+class WrongTrained:
+    """Finds trained tuples the model answers wrong, once per call (after an epoch).
+
+    The first call scores every trained tuple of a domain of up to REVISIT_SCAN tuples (else a
+    per-layout draw of that many). Later calls score only what the previous one left in doubt:
+    the tuples it found wrong or whose least sure character was below SURE. A scan of
+    everything costs about half an epoch; what is left in doubt is a small share of it, and
+    at the low learning rates of the last epochs a sure answer stays right.
+    """
+
+    SURE = 0.99
+
+    def __init__(self, model: keras.Model, config: TrainConfig):
+        self.model, self.config = model, config
+        self.doubtful: np.ndarray | None = None
+
+    def __call__(self, epoch: int) -> np.ndarray:
+        tuples = self.doubtful if self.doubtful is not None else self._first_scan(epoch)
+        network = numpy_network(self.model, self.config.domain, self.config.answer_order)
+        right, sure = np.empty(len(tuples), bool), np.empty(len(tuples), np.float32)
+        for start in range(0, len(tuples), SCAN_CHUNK):
+            part = Examples.from_operands(tuples[start : start + SCAN_CHUNK], self.config.domain)
+            probabilities = network.probabilities(part.questions)
+            right[start : start + SCAN_CHUNK] = exact_match(probabilities.argmax(-1), part.answers)
+            sure[start : start + SCAN_CHUNK] = probabilities.max(-1).min(-1)
+        self.doubtful = tuples[~right | (sure < self.SURE)]
+        return tuples[~right]
+
+    def _first_scan(self, epoch: int) -> np.ndarray:
+        config, domain = self.config, self.config.domain
+        if domain.size <= REVISIT_SCAN:
+            tuples = all_tuples(domain)
+            return tuples[~config.heldout_rule.is_held_out(tuples, domain)]
+        rng = np.random.default_rng([config.seed, 4, epoch])
+        return stratified(domain, config.heldout_rule, REVISIT_SCAN, False, rng, config.layout_power)
+
+
 def _subset(examples: Examples, mask: np.ndarray) -> Examples:
     return Examples(examples.operands[mask], examples.questions[mask], examples.answers[mask])
 
@@ -99,10 +142,11 @@ class _Monitor(keras.callbacks.Callback):
     """Scores held-out exact match each epoch, keeps the best weights, and (small domains) stops
     once every held-out and every trained tuple is right."""
 
-    def __init__(self, config, monitor: Examples, trained: Examples, progress, schedule):
+    def __init__(self, config, monitor: Examples, trained: Examples, progress, schedule,
+                 draws: _FreshDraws | None = None):
         super().__init__()
         self.config, self.monitor, self.progress, self.schedule = config, monitor, progress, schedule
-        self.trained = trained
+        self.trained, self.draws = trained, draws
         self._suspects: Examples | None = None  # trained tuples wrong at the last full check
         self.history: list[EpochRecord] = []
         self.best_weights = None
@@ -134,6 +178,7 @@ class _Monitor(keras.callbacks.Callback):
                 if callable(self.schedule) else self.schedule
             ),
             seconds=time.perf_counter() - self._epoch_start,
+            wrong_found=self.draws.wrong_found.get(epoch + 1) if self.draws else None,
         )
         self.history.append(record)
         best = self.history[self.best_epoch - 1] if self.best_epoch else None
@@ -248,11 +293,18 @@ class _FreshDraws(keras.utils.PyDataset):
     a fresh one shows it a new share each epoch. Every epoch has the same number of full
     batches, as many as the first draw fills (its last one completed by cycling); a later draw
     is cut to that or cycled up to it. Draws are seeded by (seed, epoch): a run is reproducible.
+
+    After the epochs `config.revisit_epochs()` names, `find_wrong(epoch)` (set once the model
+    exists) collects trained tuples answered wrong; every later draw holds each one found so
+    far `revisit_repeats` times.
     """
 
     def __init__(self, config: TrainConfig, size: int):
         super().__init__()
         self.config, self.size, self.epoch = config, size, 0
+        self.find_wrong: Callable[[int], np.ndarray] | None = None
+        self.wrong_found: dict[int, int] = {}  # by epoch: how many trained tuples were wrong
+        self.revisit = np.empty((0, config.terms), np.int64)
         first = self._examples()
         self.batches = math.ceil(len(first) / config.batch_size)
         self.x, self.y = self._arrays(first)
@@ -271,10 +323,17 @@ class _FreshDraws(keras.utils.PyDataset):
         return self.config.layout_power * min(1.0, self.epoch / half)
 
     def _arrays(self, examples: Examples) -> tuple[np.ndarray, np.ndarray]:
-        """One-hot questions and answers, shuffled, cycled or cut to `batches` full batches."""
+        """One-hot questions and answers, shuffled, cycled or cut to `batches` full batches;
+        the tuples to revisit are all kept (what is cut is from the fresh draw)."""
         config = self.config
+        budget = self.batches * config.batch_size
         rows = np.random.default_rng([config.seed, 3, self.epoch]).permutation(len(examples))
-        rows = np.resize(rows, self.batches * config.batch_size)
+        if len(self.revisit):
+            repeated = np.repeat(self.revisit, config.revisit_repeats, axis=0)
+            kept = examples.operands[rows[: budget - len(repeated)]]
+            examples = Examples.from_operands(np.concatenate([kept, repeated]), config.domain)
+            rows = np.random.default_rng([config.seed, 6, self.epoch]).permutation(len(examples))
+        rows = np.resize(rows, budget)
         answers = examples.answers[:, written_order(config.domain.answer_width, config.answer_order)]
         return one_hot(examples.questions[rows]), one_hot(answers[rows])
 
@@ -286,7 +345,17 @@ class _FreshDraws(keras.utils.PyDataset):
         return self.x[rows], self.y[rows]
 
     def on_epoch_end(self) -> None:
+        """Keras calls this once an epoch's steps are done, before the callbacks' epoch end."""
         self.epoch += 1
+        if self.find_wrong is not None and self.epoch in self.config.revisit_epochs():
+            wrong = self.find_wrong(self.epoch)
+            self.wrong_found[self.epoch] = len(wrong)
+            found = np.unique(np.concatenate([self.revisit, wrong]), axis=0)
+            most = self.batches * self.config.batch_size // (2 * self.config.revisit_repeats)  # half an epoch
+            if len(found) > most:
+                rng = np.random.default_rng([self.config.seed, 5, self.epoch])
+                found = found[np.sort(rng.choice(len(found), most, replace=False))]
+            self.revisit = found
         self.x, self.y = self._arrays(self._examples())
 
 
@@ -322,6 +391,9 @@ def train(config: TrainConfig, progress: TrainingProgress | None = None,
     schedule = _schedule(config, steps_per_epoch * config.epochs)
 
     model = build_model(domain, config.units, config.seed)
+    draws = data["x"] if isinstance(data["x"], _FreshDraws) else None
+    if draws:
+        draws.find_wrong = WrongTrained(model, config)
     optimizer_options = {"clipnorm": config.clipnorm} if config.clipnorm else {}
     optimizer = keras.optimizers.Adam(
         learning_rate=schedule,
@@ -337,7 +409,7 @@ def train(config: TrainConfig, progress: TrainingProgress | None = None,
         jit_compile=config.jit_compile,
     )
 
-    monitor_cb = _Monitor(config, monitor, trained, progress, schedule)
+    monitor_cb = _Monitor(config, monitor, trained, progress, schedule, draws)
     callbacks = [monitor_cb, *callbacks]
     if config.tensorboard:
         callbacks.append(keras.callbacks.TensorBoard(log_dir=config.tensorboard))

@@ -12,7 +12,7 @@ import sys
 import time
 
 from ..core.printable import visible
-from .text import percent
+from .text import percent, plural
 
 BAR_WIDTH = 24
 
@@ -119,6 +119,8 @@ class TerminalProgress(LiveLine):
             f"held-out exact {percent(record.heldout_exact)}  {record.seconds:.1f}s"
             f"  ~{duration(self._eta(record.epoch, self.steps))} left"
         )
+        if record.wrong_found is not None:
+            text += f"  ({plural(record.wrong_found, 'trained tuple')} wrong, revisited from here)"
         if self.epoch_lines:
             self.write_line(text)
         elif self.live:

@@ -43,6 +43,11 @@ def _percent_text(scaled: int, below_one: bool, places: int) -> str:
     return f"{scaled / 10**places:.{places}f}%"
 
 
+def plural(count: int, noun: str) -> str:
+    """`1 trained tuple`, `1,684 trained tuples`."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
 def shown(ch: str) -> str:
     """How a written character is drawn for a person: padding becomes a visible ␣."""
     return PADDING_SHOWN if ch == PAD else ch

@@ -171,3 +171,67 @@ def test_large_domains_run_a_shorter_schedule_to_its_end():
     assert TrainConfig().epochs == DEFAULT_EPOCHS
     assert TrainConfig(max_operand=999).epochs == TrainConfig(terms=3).epochs == LARGE_DOMAIN_EPOCHS
     assert TrainConfig(max_operand=999, epochs=3).epochs == 3
+
+
+def test_wrong_trained_tuples_are_revisited_in_every_later_draw():
+    from seqsum.models.config import TrainConfig
+    from seqsum.models.train import _FreshDraws
+
+    config = TrainConfig(max_operand=999, seed=3, train_size=2_000, batch_size=256, epochs=6,
+                         revisit_at=(0.5, 0.7), revisit_repeats=4)
+    assert config.revisit_epochs() == {3, 4}  # after epochs 3 and 4 of 6
+    wrong = {3: [(12, 34), (456, 789)], 4: [(70, 8), (12, 34)]}
+    asked = []
+
+    def find_wrong(epoch):
+        asked.append(epoch)
+        return np.array(wrong[epoch])
+
+    def epochs(revisiting: bool) -> list[list[tuple[int, ...]]]:
+        """Each epoch's training questions as operand tuples."""
+        draws = _FreshDraws(config, size=2_000)
+        draws.find_wrong = find_wrong if revisiting else None
+        seen = []
+        for _ in range(config.epochs):
+            x = np.concatenate([draws[i][0] for i in range(len(draws))])
+            seen.append([tuple(int(v) for v in text_of(row).split("+")) for row in x.argmax(-1)])
+            draws.on_epoch_end()
+        return seen, draws
+
+    plain, _ = epochs(revisiting=False)
+    revisited, draws = epochs(revisiting=True)
+    assert asked == [3, 4] and draws.wrong_found == {3: 2, 4: 2}
+    assert revisited[:3] == plain[:3]  # nothing changes before the first check
+    assert [len(x) for x in revisited] == [len(x) for x in plain]  # nor the length of an epoch
+    assert all(revisited[3].count(t) >= 4 for t in wrong[3])  # epoch 4: what was wrong after 3
+    for epoch in revisited[4:]:  # epochs 5 and 6: everything found so far, each at least 4 times
+        assert all(epoch.count(t) >= 4 for t in wrong[3] + wrong[4])
+
+
+def test_wrong_trained_scans_everything_then_what_was_left_in_doubt(trained_model, monkeypatch):
+    from seqsum.core.dataset import Examples, all_tuples
+    from seqsum.core.scoring import exact_match
+    from seqsum.models import train as training
+    from seqsum.models.config import TrainConfig
+    from seqsum.models.network import numpy_network
+    from seqsum.models.store import load_keras_model
+
+    from .conftest import TINY
+
+    config = TrainConfig(**TINY)
+    model = load_keras_model(trained_model)
+    every = Examples.from_operands(all_tuples(config.domain), config.domain)
+    probabilities = numpy_network(model, config.domain, config.answer_order).probabilities(every.questions)
+    right = exact_match(probabilities.argmax(-1), every.answers)
+    trained = ~config.heldout_rule.is_held_out(every.operands, config.domain)
+    scan = training.WrongTrained(model, config)
+    scan.SURE = float(np.median(probabilities.max(-1).min(-1)))  # half the answers in doubt
+    assert scan(epoch=1).tolist() == every.operands[trained & ~right].tolist()  # every trained tuple
+    doubtful = trained & ~(right & (probabilities.max(-1).min(-1) >= scan.SURE))
+    assert 0 < len(scan.doubtful) == doubtful.sum() < trained.sum()
+    model.layers[-1].set_weights([w * 0 for w in model.layers[-1].get_weights()])  # now all wrong
+    again = scan(epoch=2)
+    assert again.tolist() == every.operands[doubtful].tolist()  # only the doubtful were scored
+    monkeypatch.setattr(training, "REVISIT_SCAN", 50)  # a larger domain: a draw of that many
+    drawn = training.WrongTrained(model, config)(epoch=1)
+    assert 0 < len(drawn) <= 50 and not config.heldout_rule.is_held_out(drawn, config.domain).any()
