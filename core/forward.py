@@ -111,7 +111,8 @@ def _lstm_step(z: np.ndarray, h: np.ndarray, c: np.ndarray, product: np.ndarray,
 
 
 @functools.cache
-def _chunk_pool() -> ThreadPoolExecutor:
+def chunk_pool() -> ThreadPoolExecutor:
+    """Threads that run a large pass's chunks side by side, one per core."""
     return ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="forward")
 
 
@@ -153,7 +154,7 @@ class NumpyNetwork:
         for length in np.unique(leading[shared]).tolist():
             self._prefix_states(length)
         chunks = [questions[i : i + self.CHUNK] for i in range(0, len(questions), self.CHUNK)]
-        return np.concatenate(list(_chunk_pool().map(self._probabilities, chunks)))
+        return np.concatenate(list(chunk_pool().map(self._probabilities, chunks)))
 
     def _encode(self, questions: np.ndarray, h: np.ndarray | None = None, c: np.ndarray | None = None,
                 start: int = 0) -> tuple[np.ndarray, np.ndarray]:

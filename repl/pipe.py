@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import functools
 import os
+import select
+from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
-from ..core.answer import Predictor
+from ..core.answer import Answers, Predictor
 from ..core.parse import MAX_INPUT_CHARS, ParseError, parse_expression
 from ..core.printable import visible
 from . import render
 from .style import color_enabled, paint
+from .workers import Workers, texts_of
 
 MAX_LINE_BYTES = MAX_INPUT_CHARS * 4  # generous for UTF-8; longer lines are refused unread
 CHUNK = 1 << 16
@@ -128,12 +131,27 @@ def read_chunks(stream) -> Iterator[bytes]:
         yield chunk
 
 
+@dataclass
+class _Batch:
+    """Lines parsed, their new tuples sent to be answered, the output not yet written."""
+
+    lines: list[Line]
+    parsed: list[tuple[int, ...] | None]
+    parts: list[list[tuple[int, ...]]]  # new tuples, in parts of ANSWER_PART
+    sent: list[Future] | None = None  # the parts sent to worker processes
+    answering: Iterator[Answers] | None = None  # or being answered by threads
+
+
 class PipeWriter:
     """Writes results and errors for batches of lines; counts rejections for the exit status.
 
     The output for an operand tuple depends only on the tuple (the network is deterministic),
     so it is formatted once and reused: a pipe of 100,000 sums over the default domain formats at
     most 10,000. Only JSON's "input" field, the line as typed, is added per line.
+
+    A batch of several parts is answered and formatted by worker processes (repl.workers), and
+    while they work on it the next batch is read and parsed, if it has already arrived. Where
+    workers cannot run, the parts are answered by threads while this one formats those done.
     """
 
     FORMATTED_LIMIT = 200_000
@@ -145,30 +163,31 @@ class PipeWriter:
         self.answered = 0
         self.color = color_enabled(out)
         self.formatted: dict[tuple[int, ...], str] = {}
+        self.in_flight: set[tuple[int, ...]] = set()  # sent to be answered, not yet formatted
+        self.waiting: deque[_Batch] = deque()
+        self.workers: Workers | None = None
+        self.tried_workers = False
 
-    def _format(self, operands: list[tuple[int, ...]]) -> None:
-        """Format every tuple not formatted yet.
-
-        A large batch is answered in parts by background threads while this one formats the
-        parts already answered: the network's NumPy work runs beside the formatting's Python.
-        """
-        new = list(dict.fromkeys(t for t in operands if t not in self.formatted))
-        if not new:
-            return
-        if len(self.formatted) + len(new) > self.FORMATTED_LIMIT:
-            self.formatted.clear()
-        parts = [new[start : start + ANSWER_PART] for start in range(0, len(new), ANSWER_PART)]
-        answered = _answer_pool().map(self.predictor.answer, parts) if len(parts) > 1 else [
-            self.predictor.answer(new)]
-        for part, answers in zip(parts, answered):
-            self.formatted.update(zip(part, self._texts(answers)))
-
-    def _texts(self, answers) -> list[str]:
-        if self.as_json:
-            return render.json_tails(answers)
-        return render.one_lines(answers, self.color)
+    def add(self, lines: list[Line], more_ready: bool = False) -> None:
+        """Parse a batch and send its new tuples to be answered; write every earlier batch, and
+        this one too unless more input is `more_ready` to be read and parsed meanwhile."""
+        self.waiting.append(self._send(lines))
+        while len(self.waiting) > 1 or (self.waiting and not more_ready):
+            self._write(self.waiting.popleft())
 
     def write_batch(self, lines: list[Line]) -> None:
+        self.add(lines)
+
+    def close(self) -> None:
+        """Write whatever is still waiting, then stop the worker processes, if any."""
+        try:
+            while self.waiting:
+                self._write(self.waiting.popleft())
+        finally:
+            if self.workers is not None:
+                self.workers.close()
+
+    def _send(self, lines: list[Line]) -> _Batch:
         domain = self.predictor.domain
         parsed: list[tuple[int, ...] | None] = []
         for line in lines:
@@ -179,9 +198,46 @@ class PipeWriter:
                 except ParseError as error:
                     line.error = str(error)
             parsed.append(None)
-        self._format([p for p in parsed if p is not None])
+        known, in_flight = self.formatted, self.in_flight
+        new = list(dict.fromkeys(t for t in parsed if t and t not in known and t not in in_flight))
+        self.in_flight.update(new)
+        batch = _Batch(lines, parsed, [new[i : i + ANSWER_PART] for i in range(0, len(new), ANSWER_PART)])
+        if len(batch.parts) > 1:
+            workers = self._workers()
+            batch.sent = workers.send(batch.parts) if workers else None
+            if batch.sent is None:
+                batch.answering = _answer_pool().map(self.predictor.answer, batch.parts)  # started now
+        return batch
+
+    def _workers(self) -> Workers | None:
+        """The worker processes, started at the first batch of several parts (see repl.workers)."""
+        if not self.tried_workers:
+            self.tried_workers = True
+            self.out.flush()  # a worker is a copy of this process: it must not inherit unwritten output
+            self.err.flush()
+            self.workers = Workers.start(self.predictor, self.as_json, self.color,
+                                         threads_started=_answer_pool.cache_info().currsize > 0)
+        return self.workers
+
+    def _collect(self, batch: _Batch) -> Iterator[list[str]]:
+        """Each part's texts, in order: from the workers, else formatted here as they are
+        answered (by threads, or here: a single part, or parts the workers did not answer)."""
+        texts = self.workers.collect(batch.sent) if batch.sent is not None else None
+        if texts is not None:
+            return iter(texts)
+        answering = batch.answering or (self.predictor.answer(part) for part in batch.parts)
+        return (texts_of(answers, self.as_json, self.color) for answers in answering)
+
+    def _write(self, batch: _Batch) -> None:
+        new = [t for part in batch.parts for t in part]
+        if len(self.formatted) + len(new) > self.FORMATTED_LIMIT:  # keep only what is still needed
+            needed = {t for waiting in (batch, *self.waiting) for t in waiting.parsed if t in self.formatted}
+            self.formatted = {t: self.formatted[t] for t in needed}
+        for part, texts in zip(batch.parts, self._collect(batch), strict=True):
+            self.formatted.update(zip(part, texts))
+        self.in_flight.difference_update(new)
         out_lines: list[str] = []
-        for line, operands in zip(lines, parsed):
+        for line, operands in zip(batch.lines, batch.parsed):
             if operands is not None:
                 text = self.formatted[operands]
                 out_lines.append(render.json_record(line.text, text) if self.as_json else text)
@@ -203,11 +259,26 @@ class PipeWriter:
         self.out.flush()
 
 
+def input_ready(stream) -> bool:
+    """Whether more of `stream` can be read at once (always, for one without a descriptor)."""
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        return True
+    try:
+        return bool(select.select([fd], [], [], 0)[0])
+    except (OSError, ValueError):
+        return False
+
+
 def run_pipe(predictor: Predictor, stream, out, err, as_json: bool) -> int:
     """Answer every line arriving on `stream`; exit status 0 if all were answered, else 1."""
     writer = PipeWriter(predictor, out, err, as_json)
-    for batch in split_lines(read_chunks(stream)):
-        writer.write_batch(batch)
+    try:
+        for batch in split_lines(read_chunks(stream)):
+            writer.add(batch, more_ready=input_ready(stream))
+    finally:
+        writer.close()
     return 1 if writer.rejected else 0
 
 
