@@ -285,6 +285,8 @@ def run_pipe(predictor: Predictor, stream, out, err, as_json: bool) -> int:
 def run_expressions(predictor: Predictor, expressions: list[str], out, err, as_json: bool) -> int:
     """`-e EXPR ...`: the same output as the pipe, numbered by position on the command line."""
     writer = PipeWriter(predictor, out, err, as_json, label="expression")
-    lines = [Line(i, text) for i, text in enumerate(expressions, start=1)]
-    writer.write_batch(lines)
+    try:
+        writer.write_batch([Line(i, text) for i, text in enumerate(expressions, start=1)])
+    finally:
+        writer.close()
     return 1 if writer.rejected else 0
