@@ -67,7 +67,6 @@ class TrainConfig:
     revisit_repeats: int = 8
 
     def __post_init__(self) -> None:
-        self.revisit_at = tuple(self.revisit_at)  # (a list when read back from a file's metadata)
         if self.epochs is None:
             self.epochs = LARGE_DOMAIN_EPOCHS if is_sampled(self.domain) else DEFAULT_EPOCHS
 

@@ -8,12 +8,11 @@ rest of it is skipped without being stored, so a 1 MB line costs nothing.
 
 from __future__ import annotations
 
-import functools
 import os
 import select
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 from ..core.answer import Answers, Predictor
@@ -21,20 +20,12 @@ from ..core.parse import MAX_INPUT_CHARS, ParseError, parse_expression
 from ..core.printable import visible
 from . import render
 from .style import color_enabled, paint
-from .workers import Workers, texts_of
+from .workers import Workers, answer_pool, texts_of
 
 MAX_LINE_BYTES = MAX_INPUT_CHARS * 4  # generous for UTF-8; longer lines are refused unread
 CHUNK = 1 << 16
 ANSWER_PART = 2048
 """Tuples a background thread answers at a time while the pipe formats earlier ones."""
-
-
-@functools.cache
-def _answer_pool() -> ThreadPoolExecutor:
-    """Threads answering a large batch's parts; the Predictor is safe to share (core.answer).
-    Not the forward pass's own pool: a part without an answer table sends its related sums there
-    and waits for them, which would deadlock a pool whose threads all wait."""
-    return ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="answer")
 
 
 @dataclass
@@ -110,12 +101,17 @@ def _decode(number: int, raw: bytes) -> Line | None:
     return Line(number, text)
 
 
+def _descriptor(stream) -> int | None:
+    """The stream's file descriptor; None for an in-memory stream, as under click's CliRunner."""
+    try:
+        return stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
 def read_chunks(stream) -> Iterator[bytes]:
     """Bytes from `stream` as soon as they arrive (os.read on its descriptor when it has one)."""
-    try:
-        fd = stream.fileno()
-    except (AttributeError, OSError, ValueError):
-        fd = None
+    fd = _descriptor(stream)
     if fd is None:  # an in-memory stream, as under click's CliRunner
         source = getattr(stream, "buffer", stream)
         while chunk := source.read(CHUNK):
@@ -175,9 +171,6 @@ class PipeWriter:
         while len(self.waiting) > 1 or (self.waiting and not more_ready):
             self._write(self.waiting.popleft())
 
-    def write_batch(self, lines: list[Line]) -> None:
-        self.add(lines)
-
     def close(self) -> None:
         """Write whatever is still waiting, then stop the worker processes, if any."""
         try:
@@ -206,7 +199,7 @@ class PipeWriter:
             workers = self._workers()
             batch.sent = workers.send(batch.parts) if workers else None
             if batch.sent is None:
-                batch.answering = _answer_pool().map(self.predictor.answer, batch.parts)  # started now
+                batch.answering = answer_pool().map(self.predictor.answer, batch.parts)  # started now
         return batch
 
     def _workers(self) -> Workers | None:
@@ -215,8 +208,7 @@ class PipeWriter:
             self.tried_workers = True
             self.out.flush()  # a worker is a copy of this process: it must not inherit unwritten output
             self.err.flush()
-            self.workers = Workers.start(self.predictor, self.as_json, self.color,
-                                         threads_started=_answer_pool.cache_info().currsize > 0)
+            self.workers = Workers.start(self.predictor, self.as_json, self.color)
         return self.workers
 
     def _collect(self, batch: _Batch) -> Iterator[list[str]]:
@@ -261,9 +253,8 @@ class PipeWriter:
 
 def input_ready(stream) -> bool:
     """Whether more of `stream` can be read at once (always, for one without a descriptor)."""
-    try:
-        fd = stream.fileno()
-    except (AttributeError, OSError, ValueError):
+    fd = _descriptor(stream)
+    if fd is None:
         return True
     try:
         return bool(select.select([fd], [], [], 0)[0])
@@ -286,7 +277,7 @@ def run_expressions(predictor: Predictor, expressions: list[str], out, err, as_j
     """`-e EXPR ...`: the same output as the pipe, numbered by position on the command line."""
     writer = PipeWriter(predictor, out, err, as_json, label="expression")
     try:
-        writer.write_batch([Line(i, text) for i, text in enumerate(expressions, start=1)])
+        writer.add([Line(i, text) for i, text in enumerate(expressions, start=1)])
     finally:
         writer.close()
     return 1 if writer.rejected else 0

@@ -9,16 +9,17 @@ Workers are forked, so they start in milliseconds with the model already loaded 
 interpreter would spend most of a second importing NumPy and reading the model). Forking is
 only safe before the process has threads of its own to lose, so `Workers.start` refuses once
 the answering threads exist, and off Linux (macOS' system libraries are not fork-safe): the pipe
-then answers with threads, as it does for small batches.
+then answers with threads (`answer_pool`), as it does for small domains.
 """
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import signal
 import sys
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 import numpy as np
@@ -26,6 +27,15 @@ import numpy as np
 from ..core.answer import Answers, Predictor
 from ..core.forward import chunk_pool
 from . import render
+
+
+@functools.cache
+def answer_pool() -> ThreadPoolExecutor:
+    """Threads answering a large batch's parts where workers cannot; the Predictor is safe to
+    share (core.answer). Not the forward pass's own pool: a part without an answer table sends
+    its related sums there and waits for them, which would deadlock a pool whose threads all wait."""
+    return ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="answer")
+
 
 _predictor: Predictor | None = None  # in a worker: the pipe's predictor, as it was at the fork
 _as_json = False
@@ -60,16 +70,15 @@ class Workers:
         self._pool: ProcessPoolExecutor | None = pool
 
     @classmethod
-    def start(cls, predictor: Predictor, as_json: bool, color: bool,
-              threads_started: bool) -> Workers | None:
+    def start(cls, predictor: Predictor, as_json: bool, color: bool) -> Workers | None:
         """Workers, or None where they would not help or forking is not safe.
 
         Not for a small domain: its answers come from the predictor's cache, shared by the
         pipe's threads, which workers would each fill again. Not off Linux, nor once this
-        process runs answering threads (`threads_started`, or the forward pass's own pool)."""
+        process runs answering threads (the pipe's `answer_pool` or the forward pass's own)."""
         if predictor.cacheable or not sys.platform.startswith("linux"):
             return None
-        if threads_started or chunk_pool.cache_info().currsize:
+        if answer_pool.cache_info().currsize or chunk_pool.cache_info().currsize:
             return None
         try:
             return cls(ProcessPoolExecutor(

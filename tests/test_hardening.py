@@ -82,7 +82,7 @@ def test_pipe_gives_one_result_per_non_blank_line_in_order(lines, cuts, as_json)
     out, err = io.StringIO(), io.StringIO()
     writer = PipeWriter(predictor(), out, err, as_json)
     for batch in split_lines(chunks):
-        writer.write_batch(batch)
+        writer.add(batch)
     expected = expected_results(data)
     assert writer.answered + writer.rejected == expected
     if as_json:

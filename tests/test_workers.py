@@ -41,7 +41,7 @@ def alone(model, text, *options):
 
 def in_workers(model, text, *options):
     """The pipe as a fresh seqsum-repl runs it: no answering threads yet, so it forks workers."""
-    pipe._answer_pool.cache_clear()
+    workers.answer_pool.cache_clear()
     forward.chunk_pool.cache_clear()
     return run(model, text, *options)
 
