@@ -41,7 +41,7 @@ from seqsum.core.evaluation import calibrate, evaluate
 from seqsum.core.forward import NumpyNetwork
 from seqsum.core.layouts import (
     edge_tuples,
-    edge_values,
+    is_edge,
     layout_of,
     layouts,
     per_layout_counts,
@@ -128,12 +128,12 @@ def scored_tuples(domain: Domain, sample: int) -> tuple[np.ndarray, str]:
 def breakdown(domain: Domain, tuples: np.ndarray, right: np.ndarray) -> dict:
     """Wrong answers among the short tuples, among the edge tuples, and per layout."""
     short = (tuples < 10 ** (domain.operand_width - 1)).all(axis=1)
-    is_edge = np.isin(tuples, edge_values(domain)).all(axis=1)
+    edge = is_edge(tuples, domain)
     weak = [f"{c['layout']} {c['count'] - c['right']}"
             for c in per_layout_counts(layout_of(tuples, domain), right, domain) if c["right"] < c["count"]]
     return {
         "short_wrong": f"{int((~right[short]).sum())} of {int(short.sum()):,}",
-        "edge_wrong": f"{int((~right[is_edge]).sum())} of {int(is_edge.sum()):,}",
+        "edge_wrong": f"{int((~right[edge]).sum())} of {int(edge.sum()):,}",
         "layouts_wrong": "; ".join(weak) or "-",
     }
 

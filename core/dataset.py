@@ -3,6 +3,12 @@
 Whether a tuple is held out is decided by a seeded hash of the tuple itself, so the same tuple
 is held out in every run with that seed, for any domain size, without enumerating the domain.
 Training draws only from the rest; evaluation can always tell held-out from trained.
+
+On a domain too large to train on whole, the edge tuples (every operand 0, 1, the largest or a
+one-digit number: what people type first) are never held out: there a calculator is trained on
+1+0 rather than tested on it, and its held-out figures come from a per-layout sample anyway. A
+small domain is held out uniformly: all of 0..9 is edge tuples, and it trains until every
+held-out tuple is right.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import numpy as np
 from . import metadata
 from .codec import encode_answers, encode_questions
 from .domain import Domain
-from .layouts import edge_tuples, sample_by_layout
+from .layouts import edge_tuples, is_edge, sample_by_layout
 from .printable import quoted
 
 EXHAUSTIVE_LIMIT = 250_000
@@ -35,19 +41,26 @@ _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 class HeldOutRule:
     fraction: float = 0.10
     seed: int = 0
+    # Edge tuples of a sampled domain are never held out. Model files before format 3 lack the
+    # field and were split without this exception (from_dict reads them so).
+    trains_edges: bool = True
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict) -> HeldOutRule:
-        """As recorded by to_dict; KeyError or TypeError when absent, ValueError when out of range."""
+        """As recorded by to_dict; KeyError or TypeError when absent, ValueError when out of range.
+        Without `trains_edges` (files before format 3) edge tuples are held out like any other."""
         share, seed = metadata.fraction(data["fraction"]), metadata.whole(data["seed"], 0, int(_MASK64))
+        trains_edges = data.get("trains_edges", False)
         if share is None:
             raise ValueError(f"the held-out fraction must be from 0 to 1, not {quoted(data['fraction'])}")
         if seed is None:
             raise ValueError(f"the seed must be a whole number from 0 to 2**64-1, not {quoted(data['seed'])}")
-        return cls(fraction=share, seed=seed)
+        if not isinstance(trains_edges, bool):
+            raise ValueError(f"trains_edges must be true or false, not {quoted(trains_edges)}")
+        return cls(fraction=share, seed=seed, trains_edges=trains_edges)
 
     def is_held_out(self, operands: np.ndarray, domain: Domain) -> np.ndarray:
         """Boolean per row of an (N, terms) operand array.
@@ -63,7 +76,10 @@ class HeldOutRule:
             keys = seed
             for column in np.asarray(operands, dtype=np.uint64).T:
                 keys = _splitmix64(keys ^ column)
-        return _unit_interval(keys) < self.fraction
+        held = _unit_interval(keys) < self.fraction
+        if self.trains_edges and is_sampled(domain):
+            held &= ~is_edge(operands, domain)
+        return held
 
 
 def _splitmix64(x):

@@ -154,6 +154,11 @@ def edge_values(domain: Domain) -> list[int]:
     return list(dict.fromkeys(v for v in values if v <= domain.max_operand))
 
 
+def is_edge(operands: np.ndarray, domain: Domain) -> np.ndarray:
+    """(N, terms) operands -> (N,) whether every operand is an edge value (whatever the budget)."""
+    return np.isin(np.asarray(operands), edge_values(domain)).all(axis=1)
+
+
 def edge_tuples(domain: Domain, budget: int = EDGE_BUDGET) -> np.ndarray:
     """Every tuple whose operands all come from `edge_values`, up to `budget`, deterministically.
 

@@ -40,9 +40,11 @@ from .table import (
 )
 
 FORMAT = "seqsum-model"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 """2 added `answer_order`: a version-1 reader would answer a reversed-order model backwards, so
-it must refuse the file ("upgrade seqsum"); version-1 files are all in reading order."""
+it must refuse the file ("upgrade seqsum"); version-1 files are all in reading order. 3 added
+the held-out rule's `trains_edges`: a version-2 reader would count the edge tuples a model was
+trained on as held out in its figures; files before 3 held them out like any other tuple."""
 META_MEMBER = "seqsum/meta.json"
 WEIGHTS_MEMBER = "seqsum/weights.npz"
 ANSWERS_MEMBER = "seqsum/answers.npy"

@@ -67,17 +67,34 @@ def test_large_domain_split_covers_every_layout_and_its_edges(domain):
     again, _ = split(domain, rule, train_size=20_000, heldout_size=2_000, seed=1)
     assert (training.operands == again.operands).all()
     every_layout = set(range(len(layouts(domain))))
+    short = layouts(domain)[0]  # every operand one digit: 100 or 1,000 tuples, all edge tuples
+    assert set(layout_of(training.operands, domain).tolist()) == every_layout
+    assert set(layout_of(heldout.operands, domain).tolist()) == every_layout - {short.code}
     for part in (training, heldout):
-        assert set(layout_of(part.operands, domain).tolist()) == every_layout
         assert len(np.unique(part.operands, axis=0)) == len(part)
-    short = layouts(domain)[0]  # every operand one digit: 100 or 1,000 tuples, all drawn
-    trained_short = (layout_of(training.operands, domain) == short.code).sum()
-    held_short = (layout_of(heldout.operands, domain) == short.code).sum()
-    assert trained_short + held_short == short.size
+    assert (layout_of(training.operands, domain) == short.code).sum() == short.size  # all trained
     edges = edge_tuples(domain)
-    held_edges = rule.is_held_out(edges, domain)
-    assert _rows_in(edges[~held_edges], training.operands).all()
-    assert _rows_in(edges[held_edges], heldout.operands).all()
+    assert _rows_in(edges, training.operands).all() and not _rows_in(edges, heldout.operands).any()
+
+
+def test_edge_tuples_of_a_sampled_domain_are_never_held_out():
+    d = Domain(2, 9999)
+    rule, before = HeldOutRule(0.1, 0), HeldOutRule(0.1, 0, trains_edges=False)
+    assert before.is_held_out(np.array([[0, 1], [1, 0]]), d).all()  # seed 0 held out 0+1 and 1+0
+    edges = edge_tuples(d)
+    assert len(edges) == 121 and not rule.is_held_out(edges, d).any()
+    others = np.random.default_rng(0).integers(10, 9999, size=(50_000, 2))
+    assert (rule.is_held_out(others, d) == before.is_held_out(others, d)).all()
+    assert 4_000 < before.is_held_out(others, d).sum() < 6_000
+    small = Domain(2, 99)  # trained whole: held out uniformly, edges too
+    assert (rule.is_held_out(all_tuples(small), small) == before.is_held_out(all_tuples(small), small)).all()
+
+
+def test_held_out_rule_reads_files_from_before_edges_were_trained():
+    assert HeldOutRule.from_dict({"fraction": 0.1, "seed": 3}) == HeldOutRule(0.1, 3, trains_edges=False)
+    assert HeldOutRule.from_dict(HeldOutRule(0.1, 3).to_dict()) == HeldOutRule(0.1, 3, trains_edges=True)
+    with pytest.raises(ValueError, match="trains_edges must be true or false, not 'yes'"):
+        HeldOutRule.from_dict({"fraction": 0.1, "seed": 3, "trains_edges": "yes"})
 
 
 def _rows_in(rows: np.ndarray, within: np.ndarray) -> np.ndarray:

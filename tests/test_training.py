@@ -5,7 +5,7 @@ import pytest
 
 from seqsum.core.answer import Predictor
 from seqsum.core.evaluation import evaluate
-from seqsum.core.modelfile import read_model_file
+from seqsum.core.modelfile import FORMAT_VERSION, read_model_file
 
 from .conftest import text_of
 
@@ -22,8 +22,8 @@ def test_tiny_training_run_learns_the_one_digit_domain(trained_model):
 def test_model_file_records_what_is_needed_to_use_it_again(trained_model):
     meta = read_model_file(trained_model).meta
     assert meta["domain"] == {"terms": 2, "max_operand": 9}
-    assert meta["heldout"] == {"fraction": 0.1, "seed": 0}
-    assert meta["answer_order"] == "reversed" and meta["format_version"] == 2
+    assert meta["heldout"] == {"fraction": 0.1, "seed": 0, "trains_edges": True}
+    assert meta["answer_order"] == "reversed" and meta["format_version"] == FORMAT_VERSION
     assert meta["training"]["epochs"] == 40 and meta["training"]["batch_size"] == 8
     assert 1 <= meta["training"]["best_epoch"] <= meta["training"]["epochs_run"]
     assert len(meta["history"]) == meta["training"]["epochs_run"]
