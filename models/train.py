@@ -22,6 +22,7 @@ import numpy as np
 from ..core.codec import one_hot, written_order
 from ..core.dataset import Examples, all_tuples, is_sampled, split, stratified
 from ..core.domain import Domain
+from ..core.layouts import edge_tuples, edge_values, is_edge
 from ..core.scoring import exact_match
 from .config import TrainConfig
 from .network import build_model, numpy_network
@@ -48,6 +49,7 @@ class EpochRecord:
     seconds: float
     trained_exact: float | None = None  # small domains: measured when held-out ties or beats the best
     wrong_found: int | None = None  # trained tuples found wrong after this epoch, to be revisited
+    edges_wrong: int | None = None  # large domains: edge tuples wrong in the held-out and trained checks
 
     def to_dict(self) -> dict:
         return {k: round(v, 6) if isinstance(v, float) else v for k, v in asdict(self).items()}
@@ -93,18 +95,16 @@ def answered_right(model: keras.Model, examples: Examples, config: TrainConfig) 
     return exact_match(network.probabilities(examples.questions).argmax(-1), examples.answers)
 
 
-def exact_match_on(model: keras.Model, examples: Examples, config: TrainConfig) -> float:
-    return float(answered_right(model, examples, config).mean()) if len(examples) else 0.0
-
-
 class WrongTrained:
     """Finds trained tuples the model answers wrong, once per call (after an epoch).
 
-    The first call scores every trained tuple of a domain of up to REVISIT_SCAN tuples (else a
-    per-layout draw of that many). Later calls score only what the previous one left in doubt:
-    the tuples it found wrong or whose least sure character was below SURE. A scan of
-    everything costs about half an epoch; what is left in doubt is a small share of it, and
-    at the low learning rates of the last epochs a sure answer stays right.
+    The first call scores every trained tuple of a domain of up to REVISIT_SCAN tuples, else
+    that many drawn in equal shares per layout with the edge tuples, as evaluation samples
+    (training's draws favour the large layouts; this finds what they leave wrong in the small).
+    Later calls score what the previous one left in doubt, the tuples it found wrong or whose
+    least sure character was below SURE. Every call scores every trained edge tuple too. A scan
+    of everything costs about half an epoch; what is left in doubt is a small share of it, and
+    at the low learning rates of the last epochs a sure answer mostly stays right.
     """
 
     SURE = 0.99
@@ -114,7 +114,8 @@ class WrongTrained:
         self.doubtful: np.ndarray | None = None
 
     def __call__(self, epoch: int) -> np.ndarray:
-        tuples = self.doubtful if self.doubtful is not None else self._first_scan(epoch)
+        tuples = self._first_scan(epoch) if self.doubtful is None else self.doubtful
+        tuples = np.unique(np.concatenate([tuples, self._trained_edges()]), axis=0)
         network = numpy_network(self.model, self.config.domain, self.config.answer_order)
         right, sure = np.empty(len(tuples), bool), np.empty(len(tuples), np.float32)
         for start in range(0, len(tuples), SCAN_CHUNK):
@@ -131,7 +132,13 @@ class WrongTrained:
             tuples = all_tuples(domain)
             return tuples[~config.heldout_rule.is_held_out(tuples, domain)]
         rng = np.random.default_rng([config.seed, 4, epoch])
-        return stratified(domain, config.heldout_rule, REVISIT_SCAN, False, rng, config.layout_power)
+        return stratified(domain, config.heldout_rule, REVISIT_SCAN, False, rng)
+
+    def _trained_edges(self) -> np.ndarray:
+        """Every trained edge tuple, beyond the budget evaluation keeps to (11^4 on four terms)."""
+        domain = self.config.domain
+        edges = edge_tuples(domain, budget=len(edge_values(domain)) ** domain.terms)
+        return edges[~self.config.heldout_rule.is_held_out(edges, domain)]
 
 
 def _subset(examples: Examples, mask: np.ndarray) -> Examples:
@@ -148,11 +155,13 @@ class _Monitor(keras.callbacks.Callback):
         self.config, self.monitor, self.progress, self.schedule = config, monitor, progress, schedule
         self.trained, self.draws = trained, draws
         self._suspects: Examples | None = None  # trained tuples wrong at the last full check
+        self._trained_right: np.ndarray | None = None  # per trained tuple, at the last full check
         self.history: list[EpochRecord] = []
         self.best_weights = None
         self.best_epoch = 0
         self.stopped_early = False
         self.sampled = is_sampled(config.domain)  # its checks are samples (see _rank)
+        self.edges = [is_edge(part.operands, config.domain) for part in (monitor, trained)]
         self.stop_at_perfect = config.stop_at_perfect and not self.sampled
         self._epoch_start = 0.0
         self._last_draw = 0.0
@@ -167,7 +176,8 @@ class _Monitor(keras.callbacks.Callback):
             self.progress.batch_end(len(self.history) + 1, batch + 1, float(logs["loss"]))
 
     def on_epoch_end(self, epoch, logs=None):
-        exact = exact_match_on(self.model, self.monitor, self.config)
+        held_right = answered_right(self.model, self.monitor, self.config)
+        exact = float(held_right.mean()) if len(held_right) else 0.0
         record = EpochRecord(
             epoch=epoch + 1,
             loss=float(logs["loss"]),
@@ -184,6 +194,10 @@ class _Monitor(keras.callbacks.Callback):
         best = self.history[self.best_epoch - 1] if self.best_epoch else None
         if self.sampled or best is None or exact >= best.heldout_exact:
             record.trained_exact = self._trained_exact()
+        if self.sampled:  # (whose trained tuples were all checked just now)
+            held_edges, trained_edges = self.edges
+            record.edges_wrong = int((~held_right[held_edges]).sum()) + int(
+                (~self._trained_right[trained_edges]).sum())
         if best is None or self._rank(record) > self._rank(best):
             self.best_epoch = record.epoch
             self.best_weights = self.model.get_weights()
@@ -204,20 +218,21 @@ class _Monitor(keras.callbacks.Callback):
                 self._suspects = _subset(self._suspects, ~right)
                 return 1.0 - len(self._suspects) / len(self.trained)
         right = answered_right(self.model, self.trained, self.config)
-        self._suspects = _subset(self.trained, ~right)
+        self._suspects, self._trained_right = _subset(self.trained, ~right), right
         return float(right.mean())
 
     def _rank(self, record: EpochRecord) -> tuple:
         """Which epoch is best. A small domain: held-out exact match first, then trained, then
-        the lower loss. A large one: the fewest wrong answers over both samples together, then
-        the lower loss; both samples are mostly tuples never trained on, and the held-out one
-        alone (about 11,800 tuples on 0..999) is too small to rank epochs by two or three
-        answers. Where both are right for several epochs, the lower loss is the later epoch,
-        further down the learning-rate schedule."""
+        the lower loss. A large one: the fewest wrong edge tuples (what people type first), then
+        the fewest wrong answers over both samples together, then the lower loss; both samples
+        are mostly tuples never trained on, and the held-out one alone (about 11,800 tuples on
+        0..999) is too small to rank epochs by two or three answers. Where both are right for
+        several epochs, the lower loss is the later epoch, further down the learning-rate
+        schedule."""
         trained = record.trained_exact or 0.0
         if self.sampled:
             wrong = (1 - record.heldout_exact) * len(self.monitor) + (1 - trained) * len(self.trained)
-            return (-round(wrong), -record.loss)
+            return (-record.edges_wrong, -round(wrong), -record.loss)
         return (record.heldout_exact, trained, -record.loss)
 
 

@@ -208,7 +208,8 @@ def test_wrong_trained_tuples_are_revisited_in_every_later_draw():
         assert all(epoch.count(t) >= 4 for t in wrong[3] + wrong[4])
 
 
-def test_wrong_trained_scans_everything_then_what_was_left_in_doubt(trained_model, monkeypatch):
+def test_wrong_trained_scans_everything_then_what_was_left_in_doubt_and_the_edges(trained_model,
+                                                                                   monkeypatch):
     from seqsum.core.dataset import Examples, all_tuples
     from seqsum.core.scoring import exact_match
     from seqsum.models import train as training
@@ -230,8 +231,47 @@ def test_wrong_trained_scans_everything_then_what_was_left_in_doubt(trained_mode
     doubtful = trained & ~(right & (probabilities.max(-1).min(-1) >= scan.SURE))
     assert 0 < len(scan.doubtful) == doubtful.sum() < trained.sum()
     model.layers[-1].set_weights([w * 0 for w in model.layers[-1].get_weights()])  # now all wrong
+    edges = every.operands[trained & ~doubtful][[0, -1]]  # (all of 0..9 is edges: two stand for them)
+    monkeypatch.setattr(training, "edge_tuples", lambda domain, budget: edges)
     again = scan(epoch=2)
-    assert again.tolist() == every.operands[doubtful].tolist()  # only the doubtful were scored
+    edge = (every.operands[:, None, :] == edges[None]).all(axis=2).any(axis=1)
+    assert again.tolist() == every.operands[doubtful | (edge & trained)].tolist()  # only these scored
     monkeypatch.setattr(training, "REVISIT_SCAN", 50)  # a larger domain: a draw of that many
     drawn = training.WrongTrained(model, config)(epoch=1)
-    assert 0 < len(drawn) <= 50 and not config.heldout_rule.is_held_out(drawn, config.domain).any()
+    assert 0 < len(drawn) <= 50 + 2 and not config.heldout_rule.is_held_out(drawn, config.domain).any()
+
+
+def test_wrong_trained_scans_every_edge_tuple_beyond_evaluations_budget():
+    from seqsum.core.layouts import EDGE_BUDGET
+    from seqsum.models.config import TrainConfig
+    from seqsum.models.train import WrongTrained
+
+    edges = WrongTrained(None, TrainConfig(terms=4))._trained_edges()  # 0..99: none held out
+    assert len(edges) == 11**4 > EDGE_BUDGET and [9, 9, 0, 9] in edges.tolist()
+
+
+def test_a_large_domain_keeps_the_epoch_with_the_fewest_wrong_edge_tuples(monkeypatch):
+    """An epoch wrong on 0+1 alone ranks below one wrong on two larger sums: edges come first."""
+    from types import SimpleNamespace
+
+    from seqsum.core.dataset import Examples
+    from seqsum.models import train as training
+    from seqsum.models.config import TrainConfig
+
+    config = TrainConfig(max_operand=999)
+    monitor = Examples.from_operands(np.array([[123, 456], [45, 678]]), config.domain)
+    trained = Examples.from_operands(np.array([[0, 1], [500, 500], [999, 7]]), config.domain)
+    wrong = {1: {(0, 1)}, 2: {(123, 456), (500, 500)}}  # per epoch
+    epoch = [1]
+
+    def answered_right(model, examples, config):
+        return np.array([tuple(row) not in wrong[epoch[0]] for row in examples.operands.tolist()])
+
+    monkeypatch.setattr(training, "answered_right", answered_right)
+    monitor_cb = training._Monitor(config, monitor, trained, training.SilentProgress(), 0.01)
+    monitor_cb.set_model(SimpleNamespace(get_weights=list, stop_training=False))
+    for epoch[0] in (1, 2):
+        monitor_cb.on_epoch_begin(epoch[0] - 1)
+        monitor_cb.on_epoch_end(epoch[0] - 1, {"loss": 0.5 / epoch[0]})
+    assert [r.edges_wrong for r in monitor_cb.history] == [1, 0]
+    assert monitor_cb.best_epoch == 2
