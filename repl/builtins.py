@@ -181,3 +181,5 @@ def _run_retrain(session, config, destination: Path, plot: Path | None) -> None:
     )
     spark = sparkline([r.heldout_exact for r in outcome.history], 0.0, 1.0)
     session.say(f"held-out exact match per epoch: {spark}", "class:bar")
+    if warning := outcome.not_learned():
+        session.say(f"warning: {warning}", "class:unsure")

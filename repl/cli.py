@@ -46,6 +46,8 @@ def load_or_train(choice: locations.ModelChoice) -> ModelFile:
         )
         outcome = train_and_save(config_from_options(), choice.path, TerminalProgress(sys.stderr))
         sys.stderr.write(f"saved {visible(choice.path)}: {summary(outcome.model)}\n")
+        if warning := outcome.not_learned():
+            warning_line(warning)
         return outcome.model
     return read_model_file(choice.path)
 
@@ -109,6 +111,8 @@ def train(out, **options):
         f"saved {visible(out)}: {summary(outcome.model)}; {len(outcome.history)} epochs in "
         f"{outcome.seconds:.0f}s, best epoch {best.epoch}"
     )
+    if warning := outcome.not_learned():
+        warning_line(warning)
     if plot:
         click.echo(f"chart written to {visible(plot)}")
 

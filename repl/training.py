@@ -26,6 +26,7 @@ from ..core.evaluation import Evaluation, calibrate, evaluate
 from ..core.forward import MAX_UNITS
 from ..core.modelfile import ModelFile, read_model_file
 from ..models.config import DEFAULT_EPOCHS, LARGE_DOMAIN_EPOCHS, TrainConfig
+from .text import percent
 
 EXIT_USAGE, EXIT_INTERRUPTED = 2, 130
 
@@ -83,12 +84,25 @@ def config_from_options(plot: str | None = None, **options) -> TrainConfig:
         raise Failure(str(error)) from None
 
 
+LEARNED = 0.99
+"""Exact match over what a trained model is scored on below which training warns it has not
+learned its domain (some seeds of four terms stay on the plateau before carries are learned)."""
+
+
 @dataclass
 class TrainingOutcome:
     model: ModelFile
     evaluation: Evaluation
     history: list  # EpochRecord per epoch
     seconds: float
+
+    def not_learned(self) -> str | None:
+        """A warning for a person when the saved network gets more than 1 % of its sums wrong."""
+        scored = self.evaluation.all
+        if scored.exact_match >= LEARNED:
+            return None
+        return (f"this network has not learned its sums: it is wrong on {percent(1 - scored.exact_match)} "
+                f"of the {scored.count:,} it was scored on; train again with another --seed or more --epochs")
 
 
 class Interruption:

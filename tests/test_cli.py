@@ -218,6 +218,7 @@ def test_train_saves_a_model_that_evaluate_reads(tmp_path):
     assert result.exit_code == 0, result.stderr
     assert "saved" in result.stdout
     assert "epoch   2/2" in result.stderr  # progress on stderr, one line per epoch off a terminal
+    assert "warning: this network has not learned its sums: it is wrong on" in result.stderr  # 2 epochs
     model = read_model_file(out)
     meta = model.meta
     assert meta["training"]["seed"] == 3 and meta["domain"] == {"terms": 3, "max_operand": 62}

@@ -275,3 +275,16 @@ def test_a_large_domain_keeps_the_epoch_with_the_fewest_wrong_edge_tuples(monkey
         monitor_cb.on_epoch_end(epoch[0] - 1, {"loss": 0.5 / epoch[0]})
     assert [r.edges_wrong for r in monitor_cb.history] == [1, 0]
     assert monitor_cb.best_epoch == 2
+
+
+def test_training_warns_only_when_the_network_has_not_learned(trained_model, numpy_model):
+    from seqsum.repl.training import TrainingOutcome
+
+    def outcome(path):
+        model = read_model_file(path)
+        return TrainingOutcome(model, evaluate(Predictor(model)), history=[], seconds=1.0)
+
+    assert outcome(trained_model).not_learned() is None  # right on all 100
+    warning = outcome(numpy_model).not_learned()  # random weights
+    assert warning.startswith("this network has not learned its sums: it is wrong on ")
+    assert "of the 10,000 it was scored on; train again with another --seed" in warning
