@@ -112,10 +112,11 @@ class WrongTrained:
     def __init__(self, model: keras.Model, config: TrainConfig):
         self.model, self.config = model, config
         self.doubtful: np.ndarray | None = None
+        self.trained_edges = self._trained_edges()
 
     def __call__(self, epoch: int) -> np.ndarray:
         tuples = self._first_scan(epoch) if self.doubtful is None else self.doubtful
-        tuples = np.unique(np.concatenate([tuples, self._trained_edges()]), axis=0)
+        tuples = np.unique(np.concatenate([tuples, self.trained_edges]), axis=0)
         network = numpy_network(self.model, self.config.domain, self.config.answer_order)
         right, sure = np.empty(len(tuples), bool), np.empty(len(tuples), np.float32)
         for start in range(0, len(tuples), SCAN_CHUNK):

@@ -233,6 +233,7 @@ def test_wrong_trained_scans_everything_then_what_was_left_in_doubt_and_the_edge
     model.layers[-1].set_weights([w * 0 for w in model.layers[-1].get_weights()])  # now all wrong
     edges = every.operands[trained & ~doubtful][[0, -1]]  # (all of 0..9 is edges: two stand for them)
     monkeypatch.setattr(training, "edge_tuples", lambda domain, budget: edges)
+    scan.trained_edges = scan._trained_edges()
     again = scan(epoch=2)
     edge = (every.operands[:, None, :] == edges[None]).all(axis=2).any(axis=1)
     assert again.tolist() == every.operands[doubtful | (edge & trained)].tolist()  # only these scored
@@ -246,7 +247,7 @@ def test_wrong_trained_scans_every_edge_tuple_beyond_evaluations_budget():
     from seqsum.models.config import TrainConfig
     from seqsum.models.train import WrongTrained
 
-    edges = WrongTrained(None, TrainConfig(terms=4))._trained_edges()  # 0..99: none held out
+    edges = WrongTrained(None, TrainConfig(terms=4)).trained_edges  # 0..99: none held out
     assert len(edges) == 11**4 > EDGE_BUDGET and [9, 9, 0, 9] in edges.tolist()
 
 
