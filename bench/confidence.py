@@ -26,10 +26,9 @@ from seqsum.core.answer import Predictor
 from seqsum.core.confidence import RELATIVE_THRESHOLD, agreement, answer_values
 from seqsum.core.dataset import all_tuples
 from seqsum.core.evaluation import calibrate, evaluate
-from seqsum.core.forward import NumpyNetwork
 from seqsum.core.modelfile import ModelFile
 from seqsum.models.config import REFERENCE_RECIPE, TrainConfig
-from seqsum.models.network import export_weights
+from seqsum.models.network import export_weights, network_from_weights
 from seqsum.models.quiet import keras
 from seqsum.models.train import train
 
@@ -115,9 +114,9 @@ def main() -> None:
         snapshots = Snapshots()
         train(config, callbacks=[snapshots])
         meta = {"domain": config.domain.to_dict(), "heldout": config.heldout_rule.to_dict(),
-                "answer_order": config.answer_order}
+                "answer_order": config.answer_order, "question_align": config.question_align}
         for epoch, weights in enumerate(snapshots.weights, start=1):
-            network = NumpyNetwork(weights, config.domain.answer_width, config.answer_order)
+            network = network_from_weights(weights, config)
             predictor = Predictor(ModelFile(Path(f"epoch-{epoch}"), meta, network))
             result = evaluate(predictor)
             predictor.confidence_rule = calibrate(result)  # as a model is saved

@@ -49,7 +49,7 @@ from seqsum.core.layouts import (
 )
 from seqsum.core.modelfile import ModelFile
 from seqsum.models.config import TrainConfig
-from seqsum.models.network import export_weights, numpy_network
+from seqsum.models.network import export_weights, network_from_weights, numpy_network
 from seqsum.models.quiet import keras
 from seqsum.models.train import train
 from seqsum.repl.training import save_trained
@@ -78,7 +78,7 @@ def flag_figures(network: NumpyNetwork, config: TrainConfig) -> dict:
     """The unsure flag as a saved model would have it, over every tuple of the domain: what
     `save_trained` does, `evaluate` then `calibrate`, on a snapshot's weights."""
     meta = {"domain": config.domain.to_dict(), "heldout": config.heldout_rule.to_dict(),
-            "answer_order": config.answer_order}
+            "answer_order": config.answer_order, "question_align": config.question_align}
     evaluation = evaluate(Predictor(ModelFile(path=Path("snapshot"), meta=meta, network=network)))
     evaluation = evaluation.judged_by(calibrate(evaluation))
     report, scored = evaluation.confidence, evaluation.all
@@ -93,7 +93,7 @@ def snapshot_flags(domain: Domain, seed: int, result, snapshots: Snapshots) -> l
     for record, weights in zip(result.history, snapshots.weights, strict=True):
         if not CANDIDATES[0] <= record.heldout_exact <= CANDIDATES[1]:
             continue
-        network = NumpyNetwork(weights, domain.answer_width, result.config.answer_order)
+        network = network_from_weights(weights, result.config)
         figures = flag_figures(network, result.config)
         if PARTLY_TRAINED[0] <= figures["exact"] <= PARTLY_TRAINED[1]:
             rows.append({"seed": seed, "epoch": record.epoch, **figures})
@@ -161,7 +161,7 @@ def measure(domain: Domain, seed: int, tuples: np.ndarray, show_wrong: int, weig
     result = train(config, progress=lines, callbacks=[lines.callback(), snapshots])
     if flags is not None:
         flags += snapshot_flags(domain, seed, result, snapshots)
-    network = numpy_network(result.model, domain, result.config.answer_order)
+    network = numpy_network(result.model, result.config)
     name = f"{weights_dir}/{domain.terms}x{domain.max_operand}-seed{seed}"
     np.savez(f"{name}.npz", **network.weights)
     started = time.perf_counter()

@@ -54,7 +54,7 @@ def peer_encode(pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(question, answer) symbol indices in the example's text formats. They are seqsum's on
     0..999 ("a+b" space-padded to 7, the sum left-aligned in 4) except that the question is
     reversed and the answer is written first character first."""
-    return encode_questions(pairs, DOMAIN)[:, ::-1], encode_answers(pairs.sum(axis=1), DOMAIN)
+    return encode_questions(pairs, DOMAIN, "left")[:, ::-1], encode_answers(pairs.sum(axis=1), DOMAIN)
 
 
 def peer_model() -> keras.Model:

@@ -17,7 +17,7 @@ import argparse
 
 import numpy as np
 
-from seqsum.core.codec import encode_answers, encode_questions
+from seqsum.core.codec import encode_answers
 from seqsum.core.dataset import all_tuples
 from seqsum.core.scoring import exact_match
 from seqsum.models.config import REFERENCE_RECIPE, TrainConfig
@@ -31,8 +31,7 @@ def measure(name: str, seed: int) -> dict:
     result = train(TrainConfig(**RECIPES[name], seed=seed))
     domain = result.config.domain
     tuples = all_tuples(domain)
-    network = numpy_network(result.model, domain, result.config.answer_order)
-    probabilities = network.probabilities(encode_questions(tuples, domain))
+    probabilities = numpy_network(result.model, result.config).answer_probabilities(tuples, domain)
     exact = exact_match(probabilities.argmax(-1), encode_answers(tuples.sum(axis=1), domain))
     held = result.config.heldout_rule.is_held_out(tuples, domain)
     curve = np.array([r.heldout_exact for r in result.history])

@@ -12,7 +12,7 @@ import sys
 
 import numpy as np
 
-from seqsum.core.codec import decode_many, encode_answers, encode_questions
+from seqsum.core.codec import decode_many, encode_answers
 from seqsum.core.domain import Domain
 from seqsum.core.forward import NumpyNetwork
 from seqsum.core.scoring import exact_match
@@ -25,7 +25,7 @@ CHUNK = 65_536  # tuples per forward pass call; the argmax keeps memory small ov
 def network_predictions(network: NumpyNetwork, tuples: np.ndarray, domain: Domain) -> np.ndarray:
     """(N, answer_width) answer symbol indices in reading order, through the NumPy forward pass."""
     return np.concatenate([
-        network.probabilities(encode_questions(tuples[start : start + CHUNK], domain)).argmax(-1)
+        network.answer_probabilities(tuples[start : start + CHUNK], domain).argmax(-1)
         for start in range(0, len(tuples), CHUNK)
     ])
 

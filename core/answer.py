@@ -11,7 +11,7 @@ from functools import cached_property
 
 import numpy as np
 
-from .codec import decode_many, encode_answers, encode_questions
+from .codec import decode_many, encode_answers
 from .confidence import (
     ConfidenceRule,
     agreement,
@@ -213,7 +213,7 @@ class Predictor:
         return self._cache[keys]
 
     def _compute(self, operands: np.ndarray) -> np.ndarray:
-        return self.model.network.probabilities(encode_questions(operands, self.domain))
+        return self.model.network.answer_probabilities(operands, self.domain)
 
     def answer(self, operands) -> Answers:
         """The network's answers, each checked against its answers to related sums (counted in

@@ -1,9 +1,10 @@
 """Text <-> symbol indices <-> one-hot, at the fixed widths of a Domain.
 
-Questions and answers are right-padded with spaces, as in the reference experiment, so the
-network always reads `input_width` symbols and writes `answer_width` symbols. Answers here are
-always in reading order; the order the network *writes* them in is a model's choice
-(`written_order`), applied only where the network meets its targets and its outputs.
+The network always reads `input_width` symbols and writes `answer_width` symbols, padded with
+spaces. Where a question's operands sit in its width is a model's choice (`QUESTION_ALIGNS`).
+Answers are left-aligned and always in reading order here; the order the network *writes* them
+in is a model's choice too (`written_order`), applied only where the network meets its targets
+and its outputs.
 """
 
 from __future__ import annotations
@@ -37,30 +38,55 @@ one question and answer cost a few microseconds that way, against a dozen vector
 
 
 def _encode_texts(texts: list[str], width: int) -> np.ndarray:
-    """Left-aligned texts -> (N, width) symbol indices, padded on the right."""
+    """Texts -> (N, width) symbol indices, padded on the right."""
     out = np.full((len(texts), width), INDEX[PAD], dtype=np.int64)
     for row, text in enumerate(texts):
         out[row, : len(text)] = [INDEX[ch] for ch in text]
     return out
 
 
-def encode_questions(operands: np.ndarray, domain: Domain) -> np.ndarray:
+QUESTION_ALIGNS = ("right", "left")
+"""Where a question's operands sit in its fixed width. "right": each operand right-aligned in a
+field as wide as the largest operand, as in column addition ("  37+  68" on 0..9999), so the
+network knows each digit's place value as it reads it; seqsum's default on domains drawn per
+layout (docs/recipe.md). "left": the operands joined by `+` and padded at the end ("37+68    "),
+as the Keras notebook seqsum started from does; the default on small domains."""
+
+
+def check_question_align(align: str) -> str:
+    """`align`, or ValueError naming the known ones (a model file from a newer seqsum)."""
+    if align not in QUESTION_ALIGNS:
+        raise ValueError(f"unknown question alignment {align!r} (known: {', '.join(QUESTION_ALIGNS)})")
+    return align
+
+
+def question_texts(operands: np.ndarray, domain: Domain, align: str) -> list[str]:
+    """Each tuple's question as the network reads it, padded to `input_width`."""
+    width = domain.operand_width if check_question_align(align) == "right" else 0
+    texts = ["+".join(str(value).rjust(width) for value in row) for row in np.asarray(operands).tolist()]
+    return [text.ljust(domain.input_width) for text in texts]
+
+
+def encode_questions(operands: np.ndarray, domain: Domain, align: str) -> np.ndarray:
     """(N, terms) operand array -> (N, input_width) symbol indices, vectorised for big datasets."""
     operands = np.asarray(operands, dtype=np.int64)
-    n = len(operands)
-    if n <= FEW_ROWS:
-        return _encode_texts(["+".join(map(str, row)) for row in operands.tolist()], domain.input_width)
-    out = np.full((n, domain.input_width), INDEX[PAD], dtype=np.int64)
-    cursor = np.zeros(n, dtype=np.int64)
-    rows = np.arange(n)
-    for term in range(domain.terms):
+    if len(operands) <= FEW_ROWS:
+        return _encode_texts(question_texts(operands, domain, align), domain.input_width)
+    digits = [_digits_matrix(operands[:, term], domain.operand_width) for term in range(domain.terms)]
+    if check_question_align(align) == "right":
+        fields = [np.where(d >= 0, d, INDEX[PAD]) for d in digits]
+        plus = np.full((len(operands), 1), INDEX["+"], dtype=np.int64)
+        return np.concatenate([part for field in fields for part in (plus, field)][1:], axis=1)
+    out = np.full((len(operands), domain.input_width), INDEX[PAD], dtype=np.int64)
+    cursor = np.zeros(len(operands), dtype=np.int64)
+    rows = np.arange(len(operands))
+    for term, term_digits in enumerate(digits):
         if term:
             out[rows, cursor] = INDEX["+"]
             cursor += 1
-        digits = _digits_matrix(operands[:, term], domain.operand_width)
         for col in range(domain.operand_width):
-            has = digits[:, col] >= 0
-            out[rows[has], cursor[has]] = digits[has, col]
+            has = term_digits[:, col] >= 0
+            out[rows[has], cursor[has]] = term_digits[has, col]
             cursor[has] += 1
     return out
 

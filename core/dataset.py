@@ -154,11 +154,12 @@ class Examples:
     answers: np.ndarray
 
     @classmethod
-    def from_operands(cls, operands: np.ndarray, domain: Domain) -> Examples:
+    def from_operands(cls, operands: np.ndarray, domain: Domain, align: str) -> Examples:
+        """The examples of these tuples, their questions aligned as `align` (core.codec)."""
         operands = np.asarray(operands, dtype=np.int64).reshape(-1, domain.terms)
         return cls(
             operands=operands,
-            questions=encode_questions(operands, domain),
+            questions=encode_questions(operands, domain, align),
             answers=encode_answers(operands.sum(axis=1), domain),
         )
 
@@ -172,20 +173,20 @@ def split(
     train_size: int | None = None,
     heldout_size: int = 20_000,
     seed: int = 0,
+    align: str = "left",
 ) -> tuple[Examples, Examples]:
-    """(training, held-out) examples.
+    """(training, held-out) examples, their questions aligned as `align` (core.codec).
 
     Small domains: every trained tuple once, and every held-out tuple (or, with `train_size`,
     `train_size` trained and `heldout_size` held-out tuples drawn uniformly with replacement).
     Large domains: drawn per layout (`stratified`), so 1+1 is in the data as surely as 500+500.
     """
     if not is_sampled(domain):
-        return _split_small(domain, rule, train_size, heldout_size, seed)
+        return _split_small(domain, rule, train_size, heldout_size, seed, align)
     rng = np.random.default_rng(seed)
-    return (
-        Examples.from_operands(stratified(domain, rule, train_size or LARGE_TRAIN_SIZE, False, rng), domain),
-        Examples.from_operands(stratified(domain, rule, heldout_size, True, rng), domain),
-    )
+    training = stratified(domain, rule, train_size or LARGE_TRAIN_SIZE, False, rng)
+    heldout = stratified(domain, rule, heldout_size, True, rng)
+    return Examples.from_operands(training, domain, align), Examples.from_operands(heldout, domain, align)
 
 
 def stratified(domain: Domain, rule: HeldOutRule, total: int, held_out: bool,
@@ -207,13 +208,13 @@ def stratified(domain: Domain, rule: HeldOutRule, total: int, held_out: bool,
     return both[np.sort(first)]
 
 
-def _split_small(domain, rule, train_size, heldout_size, seed) -> tuple[Examples, Examples]:
+def _split_small(domain, rule, train_size, heldout_size, seed, align) -> tuple[Examples, Examples]:
     if train_size is None:
         tuples = all_tuples(domain)
         held = rule.is_held_out(tuples, domain)
         return (
-            Examples.from_operands(tuples[~held], domain),
-            Examples.from_operands(tuples[held], domain),
+            Examples.from_operands(tuples[~held], domain, align),
+            Examples.from_operands(tuples[held], domain, align),
         )
     rng = np.random.default_rng(seed)
     train, heldout = [], []
@@ -228,6 +229,6 @@ def _split_small(domain, rule, train_size, heldout_size, seed) -> tuple[Examples
         if rule.fraction <= 0 and have_train >= train_size:
             break
     return (
-        Examples.from_operands(np.concatenate(train)[:train_size], domain),
-        Examples.from_operands(np.concatenate(heldout)[:heldout_size], domain),
+        Examples.from_operands(np.concatenate(train)[:train_size], domain, align),
+        Examples.from_operands(np.concatenate(heldout)[:heldout_size], domain, align),
     )

@@ -17,13 +17,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .codec import written_order
-from .domain import VOCABULARY
+from .codec import check_question_align, encode_questions, written_order
+from .domain import PAD, VOCABULARY, Domain
 
 PREFIX_BATCH = 64
 """Batches at least this large share first-operand states (the REPL's single answers do not)."""
 _PREFIX_DIGITS = 4
 _PLUS = VOCABULARY.index("+")
+_PAD = VOCABULARY.index(PAD)
 
 WEIGHT_NAMES = (
     "encoder_kernel",
@@ -123,9 +124,11 @@ class NumpyNetwork:
     weights: dict[str, np.ndarray]
     answer_width: int
     answer_order: str = "reading"  # how the decoder writes the answer (core.codec.written_order)
+    question_align: str = "left"  # where the encoder reads the operands (core.codec.QUESTION_ALIGNS)
 
     def __post_init__(self) -> None:
         self._positions = written_order(self.answer_width, self.answer_order)
+        check_question_align(self.question_align)
         self.weights = {k: np.ascontiguousarray(self.weights[k], np.float32) for k in WEIGHT_NAMES}
         u = self.units = self.weights["encoder_recurrent"].shape[0]
         w = self.weights
@@ -138,6 +141,11 @@ class NumpyNetwork:
         self._prefixes: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # by length: _prefix_states
 
     CHUNK = 2048  # rows per pass: larger batches fall out of the CPU's caches and run slower
+
+    def answer_probabilities(self, operands: np.ndarray, domain: Domain) -> np.ndarray:
+        """`probabilities` of the questions these operand tuples make, written as this network
+        reads them."""
+        return self.probabilities(encode_questions(operands, domain, self.question_align))
 
     def probabilities(self, questions: np.ndarray) -> np.ndarray:
         """(N, input_width) symbol indices -> (N, answer_width, vocabulary) softmax outputs,
@@ -181,11 +189,12 @@ class NumpyNetwork:
         return np.take(self._encoder_rows, symbols, axis=0, out=out, mode="clip")
 
     def _encode_sharing_prefixes(self, questions: np.ndarray) -> np.ndarray:
-        """The encoder's last h, starting each question that opens with digits and a `+` from
-        the state after that prefix (its first operand), so only the rest is read.
+        """The encoder's last h, starting each question from the state after its first operand
+        and `+` (the prefix), so only the rest is read.
 
-        For 0..999 that skips four of seven encoder steps for most questions. The prefixes'
-        states come from `_prefix_states`, the same whichever questions share a batch.
+        For 0..999 that skips four of seven encoder steps for most left-aligned questions and
+        every right-aligned one. The prefixes' states come from `_prefix_states`, the same
+        whichever questions share a batch.
         """
         n, steps = questions.shape
         if n < PREFIX_BATCH:  # a few questions: the bookkeeping would cost more than it saves
@@ -202,31 +211,44 @@ class NumpyNetwork:
             h[group] = self._encode(questions[group], h0[index], c0[index], start=length + 1)[0]
         return h
 
-    @staticmethod
-    def _prefixes_of(questions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(which questions open with 1 to _PREFIX_DIGITS digits and a `+`, how many digits lead
-        each, those digits read as a number)."""
+    def _prefixes_of(self, questions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(which questions open with a prefix `_prefix_states` knows: an operand of at most
+        _PREFIX_DIGITS symbols, as this network aligns it, and a `+`; how many symbols the
+        operand has; its value)."""
         steps = questions.shape[1]
-        leading = np.cumprod(questions < 10, axis=1).sum(axis=1)  # digits before anything else
+        digit = questions < 10
+        in_operand = digit | (questions == _PAD) if self.question_align == "right" else digit
+        leading = np.cumprod(in_operand, axis=1).sum(axis=1)  # operand symbols before anything else
         plus = leading < steps
         plus[plus] = questions[plus, leading[plus]] == _PLUS
-        shared = plus & (leading >= 1) & (leading <= _PREFIX_DIGITS)
         width = min(steps, _PREFIX_DIGITS)
-        digits = np.where(np.arange(width) < leading[:, None], questions[:, :width], 0)
+        within = np.arange(width) < leading[:, None]
+        digits = np.where(within & digit[:, :width], questions[:, :width], 0)
+        # Right-aligned, padding then a number without leading zeros ("  7", "  0", not "  07"):
+        # the strings whose states are computed. Left-aligned operands are all digits.
+        padding = (within & ~digit[:, :width]).sum(axis=1)
+        first_digit = np.where(within & digit[:, :width], np.arange(width), width).min(axis=1)
+        leading_zero = (first_digit < leading - 1) & (questions[:, :width][
+            np.arange(len(questions)), np.minimum(first_digit, width - 1)] == 0)
+        canonical = (padding == first_digit) & (first_digit < leading) & ~leading_zero
+        shared = plus & canonical & (leading >= 1) & (leading <= _PREFIX_DIGITS)
         exponents = np.clip(leading[:, None] - 1 - np.arange(width), 0, _PREFIX_DIGITS)
         return shared, leading, (digits * 10**exponents).sum(axis=1)
 
     def _prefix_states(self, length: int) -> tuple[np.ndarray, np.ndarray]:
-        """The encoder's (h, c) after each `length`-digit string and a `+`, indexed by the
-        digits read as a number ("07+" at 7). Computed once per length, every string in one
-        batch: a state, and so an answer, never depends on which questions asked for it
-        (a matrix product's last bits depend on how many rows it has). At most 11,110 states,
-        for lengths 1 to 4; safe from several threads (a length is only ever set to the same
-        values)."""
+        """The encoder's (h, c) after each operand of `length` symbols and a `+`, indexed by its
+        value: "07+" at 7 when left-aligned, " 7+" when right-aligned. Computed once per length,
+        every operand in one batch: a state, and so an answer, never depends on which questions
+        asked for it (a matrix product's last bits depend on how many rows it has). At most
+        11,110 states, for lengths 1 to 4; safe from several threads (a length is only ever set
+        to the same values)."""
         states = self._prefixes.get(length)
         if states is None:
             count = 10**length
             digits = np.arange(count)[:, None] // 10 ** np.arange(length - 1, -1, -1) % 10
+            if self.question_align == "right":  # leading zeros are padding, the units digit stays
+                ones = np.arange(length) == length - 1
+                digits[(np.cumsum(digits, axis=1) == 0) & ~ones] = _PAD
             prefixes = np.concatenate([digits, np.full((count, 1), _PLUS)], axis=1)
             states = self._prefixes[length] = self._encode(prefixes)
         return states

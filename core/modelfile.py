@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .codec import check_answer_order
+from .codec import check_answer_order, check_question_align
 from .confidence import ConfidenceRule
 from .dataset import HeldOutRule
 from .domain import VOCABULARY, Domain, DomainError
@@ -40,11 +40,13 @@ from .table import (
 )
 
 FORMAT = "seqsum-model"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 """2 added `answer_order`: a version-1 reader would answer a reversed-order model backwards, so
 it must refuse the file ("upgrade seqsum"); version-1 files are all in reading order. 3 added
 the held-out rule's `trains_edges`: a version-2 reader would count the edge tuples a model was
-trained on as held out in its figures; files before 3 held them out like any other tuple."""
+trained on as held out in its figures; files before 3 held them out like any other tuple. 4 added
+`question_align`: a version-3 reader would give a right-aligned model left-aligned questions;
+files before 4 all read left-aligned questions."""
 META_MEMBER = "seqsum/meta.json"
 WEIGHTS_MEMBER = "seqsum/weights.npz"
 ANSWERS_MEMBER = "seqsum/answers.npy"
@@ -252,6 +254,7 @@ def _check_meta(path: Path, meta: object) -> dict:
         raise ModelFileError(path, f"its held-out rule is not usable ({error})") from None
     try:
         check_answer_order(answer_order(meta))
+        check_question_align(question_align(meta))
     except ValueError as error:
         raise ModelFileError(path, f"{error}; upgrade seqsum") from None
     units = meta.get("units")
@@ -268,6 +271,12 @@ def _check_meta(path: Path, meta: object) -> dict:
 def answer_order(meta: dict) -> str:
     """The order a model's network writes its answers in; files before format 2 use reading order."""
     return meta.get("answer_order", "reading")
+
+
+def question_align(meta: dict) -> str:
+    """Where a model's network reads the operands of a question; files before format 4 read them
+    left-aligned."""
+    return meta.get("question_align", "left")
 
 
 def _check_weights(path: Path, weights: dict[str, np.ndarray]) -> None:
@@ -315,7 +324,7 @@ def read_model_file(path: os.PathLike | str) -> ModelFile:
         raise ModelFileError(path, f"the archive is damaged or truncated ({visible(error, 120)})") from None
     weights = _read_weights(path, weight_bytes, units)
     _check_weights(path, weights)
-    network = NumpyNetwork(weights, domain.answer_width, answer_order(meta))
+    network = NumpyNetwork(weights, domain.answer_width, answer_order(meta), question_align(meta))
     answers = None if answer_bytes is None else _checked_table(path, answer_bytes, network, domain)
     return ModelFile(path=path, meta=meta, network=network, data=data, answers=answers)
 

@@ -18,7 +18,6 @@ import io
 
 import numpy as np
 
-from .codec import encode_questions
 from .confidence import agreement, answer_values, related_counts_over_domain, related_sums
 from .dataset import tuple_index
 from .domain import Domain
@@ -92,7 +91,7 @@ def check_table(table: np.ndarray, network, operands: np.ndarray, domain: Domain
     kernels), so an answer whose top two symbols are within NEAR_TIE somewhere is not held against
     the table: another batch may rightly have written the other one.
     """
-    probabilities = network.probabilities(encode_questions(operands, domain))
+    probabilities = network.answer_probabilities(operands, domain)
     answered = answer_values(probabilities.argmax(-1))
     top_two = np.sort(probabilities, axis=-1)[..., -2:]
     clear = (top_two[..., 1] - top_two[..., 0] > NEAR_TIE).all(axis=1)

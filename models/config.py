@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from ..core.codec import check_question_align
 from ..core.dataset import HeldOutRule, is_sampled
 from ..core.domain import Domain
 
@@ -26,6 +27,9 @@ class TrainConfig:
     # The network writes the answer last character first, as carries flow: in first-character-
     # first order some seeds never learn a few held-out sums (docs/recipe.md).
     answer_order: str = "reversed"  # or "reading" (core.codec.written_order)
+    # Where the encoder reads the operands: right-aligned in fixed fields (column addition) or
+    # joined and padded at the end, as the reference does (core.codec.QUESTION_ALIGNS).
+    question_align: str = "left"
     # The default recipe: large batches (fast steps on CPU), a high peak rate reached by a short
     # warm-up and decayed to a floor, rare questions repeated (docs/recipe.md has its figures).
     epochs: int | None = None  # None: DEFAULT_EPOCHS, or LARGE_DOMAIN_EPOCHS (see __post_init__)
@@ -69,6 +73,7 @@ class TrainConfig:
     def __post_init__(self) -> None:
         if self.epochs is None:
             self.epochs = LARGE_DOMAIN_EPOCHS if is_sampled(self.domain) else DEFAULT_EPOCHS
+        check_question_align(self.question_align)
 
     @property
     def domain(self) -> Domain:

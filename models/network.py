@@ -12,6 +12,7 @@ import numpy as np
 
 from ..core.domain import VOCABULARY, Domain
 from ..core.forward import WEIGHT_NAMES, NumpyNetwork
+from .config import TrainConfig
 from .quiet import keras
 
 
@@ -40,6 +41,12 @@ def export_weights(model: keras.Model) -> dict[str, np.ndarray]:
     return dict(zip(WEIGHT_NAMES, model.get_weights(), strict=True))
 
 
-def numpy_network(model: keras.Model, domain: Domain, answer_order: str) -> NumpyNetwork:
+def numpy_network(model: keras.Model, config: TrainConfig) -> NumpyNetwork:
     """The answer path's forward pass on `model`'s current weights (reading-order outputs)."""
-    return NumpyNetwork(export_weights(model), domain.answer_width, answer_order)
+    return network_from_weights(export_weights(model), config)
+
+
+def network_from_weights(weights: dict[str, np.ndarray], config: TrainConfig) -> NumpyNetwork:
+    """The answer path's forward pass on exported weights, reading questions and writing
+    answers as `config` trains the network to."""
+    return NumpyNetwork(weights, config.domain.answer_width, config.answer_order, config.question_align)

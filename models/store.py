@@ -40,6 +40,7 @@ def metadata(result: TrainingResult) -> dict:
         "domain": config.domain.to_dict(),
         "heldout": config.heldout_rule.to_dict(),
         "answer_order": config.answer_order,
+        "question_align": config.question_align,
         "units": config.units,
         "parameters": int(result.model.count_params()),
         "training": {

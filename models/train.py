@@ -91,8 +91,8 @@ def answered_right(model: keras.Model, examples: Examples, config: TrainConfig) 
     """Per example, is the whole answer right? Through the NumPy forward pass (the answer path's)."""
     if not len(examples):
         return np.zeros(0, bool)
-    network = numpy_network(model, config.domain, config.answer_order)
-    return exact_match(network.probabilities(examples.questions).argmax(-1), examples.answers)
+    return exact_match(numpy_network(model, config).probabilities(examples.questions).argmax(-1),
+                       examples.answers)
 
 
 class WrongTrained:
@@ -117,10 +117,11 @@ class WrongTrained:
     def __call__(self, epoch: int) -> np.ndarray:
         tuples = self._first_scan(epoch) if self.doubtful is None else self.doubtful
         tuples = np.unique(np.concatenate([tuples, self.trained_edges]), axis=0)
-        network = numpy_network(self.model, self.config.domain, self.config.answer_order)
+        network = numpy_network(self.model, self.config)
         right, sure = np.empty(len(tuples), bool), np.empty(len(tuples), np.float32)
         for start in range(0, len(tuples), SCAN_CHUNK):
-            part = Examples.from_operands(tuples[start : start + SCAN_CHUNK], self.config.domain)
+            part = Examples.from_operands(tuples[start : start + SCAN_CHUNK], self.config.domain,
+                                          self.config.question_align)
             probabilities = network.probabilities(part.questions)
             right[start : start + SCAN_CHUNK] = exact_match(probabilities.argmax(-1), part.answers)
             sure[start : start + SCAN_CHUNK] = probabilities.max(-1).min(-1)
@@ -294,11 +295,11 @@ def _trained_check(training: Examples, config: TrainConfig) -> Examples:
     the check sees the whole trained side, not only the examples drawn for training."""
     domain = config.domain
     if not is_sampled(domain):
-        return Examples.from_operands(np.unique(training.operands[:TRAINED_CHECK_LIMIT], axis=0), domain)
+        return Examples.from_operands(np.unique(training.operands[:TRAINED_CHECK_LIMIT], axis=0), domain,
+                                      config.question_align)
     rng = np.random.default_rng([config.seed, 1])
-    return Examples.from_operands(
-        stratified(domain, config.heldout_rule, TRAINED_CHECK_LIMIT, False, rng), domain
-    )
+    checked = stratified(domain, config.heldout_rule, TRAINED_CHECK_LIMIT, False, rng)
+    return Examples.from_operands(checked, domain, config.question_align)
 
 
 class _FreshDraws(keras.utils.PyDataset):
@@ -329,7 +330,7 @@ class _FreshDraws(keras.utils.PyDataset):
         config, domain = self.config, self.config.domain
         rng = np.random.default_rng([config.seed, 2, self.epoch])
         drawn = stratified(domain, config.heldout_rule, self.size, False, rng, self.layout_power())
-        examples = Examples.from_operands(drawn, domain)
+        examples = Examples.from_operands(drawn, domain, config.question_align)
         return _balance_rare(examples, domain, by_layout=False) if config.balance_rare else examples
 
     def layout_power(self) -> float:
@@ -347,7 +348,8 @@ class _FreshDraws(keras.utils.PyDataset):
         if len(self.revisit):
             repeated = np.repeat(self.revisit, config.revisit_repeats, axis=0)
             kept = examples.operands[rows[: budget - len(repeated)]]
-            examples = Examples.from_operands(np.concatenate([kept, repeated]), config.domain)
+            examples = Examples.from_operands(np.concatenate([kept, repeated]), config.domain,
+                                              config.question_align)
             rows = np.random.default_rng([config.seed, 6, self.epoch]).permutation(len(examples))
         rows = np.resize(rows, budget)
         answers = examples.answers[:, written_order(config.domain.answer_width, config.answer_order)]
@@ -386,7 +388,8 @@ def train(config: TrainConfig, progress: TrainingProgress | None = None,
     keras.utils.set_random_seed(config.seed)
     tf.config.experimental.enable_op_determinism()
 
-    training, heldout = split(domain, config.heldout_rule, config.train_size, seed=config.seed)
+    training, heldout = split(domain, config.heldout_rule, config.train_size, seed=config.seed,
+                              align=config.question_align)
     # A large domain's held-out set is drawn per layout: all of it is monitored, or 1+1 is not.
     monitor = heldout if is_sampled(domain) or len(heldout) <= MONITOR_LIMIT else Examples(
         heldout.operands[:MONITOR_LIMIT],

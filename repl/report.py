@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
+
+from ..core.codec import question_texts
 from ..core.confidence import RELATIVE_THRESHOLD, ConfidenceRule
 from ..core.domain import VOCABULARY
 from ..core.evaluation import Evaluation
@@ -12,6 +15,17 @@ from .text import percent, sparkline
 
 WRITTEN = {"reversed": "last character first (shown in reading order)",
            "reading": "first character first, as the original Keras experiment does"}
+ALIGNED = {"right": "every operand right-aligned in its field, as in column addition",
+           "left": "the operands joined and padded at the end, as the original Keras experiment does"}
+EXAMPLE_OPERANDS = (37, 8, 412, 5, 64)
+
+
+def reads_text(model: ModelFile) -> str:
+    """How the network reads a question, with one as it sees it ("37+8" as ' 37+  8')."""
+    domain, align = model.domain, model.network.question_align
+    operands = [min(value, domain.max_operand) for value in EXAMPLE_OPERANDS[: domain.terms]]
+    seen = question_texts(np.array([operands]), domain, align)[0]
+    return f"{'+'.join(map(str, operands))} as '{seen}': {ALIGNED[align]}"
 
 
 def summary(model: ModelFile) -> str:
@@ -104,6 +118,7 @@ def info_text(model: ModelFile, source: str) -> str:
         f"model file  {visible(model.path)} ({source})",
         f"domain      {model.domain.describe()} (question {model.domain.input_width} chars, "
         f"answer {model.domain.answer_width})",
+        f"reads       {reads_text(model)}",
         f"network     LSTM({model.network.units}) -> RepeatVector -> LSTM({model.network.units}) "
         f"-> Dense({len(VOCABULARY)}) softmax, {model.parameters:,} parameters",
         f"writes      the answer {WRITTEN[model.network.answer_order]}",

@@ -18,7 +18,7 @@ import click
 import numpy as np
 
 from ..core.answer import Predictor
-from ..core.codec import ANSWER_ORDERS
+from ..core.codec import ANSWER_ORDERS, QUESTION_ALIGNS
 from ..core.confidence import related_sums
 from ..core.dataset import EXHAUSTIVE_LIMIT, LARGE_TRAIN_SIZE
 from ..core.domain import MAX_MAX_OPERAND, MAX_TERMS, MIN_TERMS, Domain, DomainError
@@ -60,6 +60,10 @@ def training_options(function):
         click.option("--answer-order", type=click.Choice(ANSWER_ORDERS), default=None,
                      help="Write the answer last character first (reversed, the default) or "
                      "first character first (reading, as the original Keras experiment)."),
+        click.option("--question-align", type=click.Choice(QUESTION_ALIGNS), default=None,
+                     help="Read each operand right-aligned in a fixed field, as in column addition, "
+                     "or the operands joined and padded at the end (left, the default, as the "
+                     "original Keras experiment)."),
         click.option("--seed", type=int, default=None),
         click.option("--tensorboard", type=click.Path(file_okay=False), default=None,
                      metavar="DIR", help="Write TensorBoard logs here."),
@@ -228,7 +232,7 @@ def save_trained(result, out: Path, progress=None) -> Evaluation:
 
     config = result.config
     meta = metadata(result)
-    network = numpy_network(result.model, config.domain, config.answer_order)
+    network = numpy_network(result.model, config)
     predictor = Predictor(ModelFile(path=out, meta=meta, network=network))
     evaluation = evaluate(predictor, save_sample_size(config.domain), progress=progress)
     rule = calibrate(evaluation)

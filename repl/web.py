@@ -35,7 +35,7 @@ from ..core.confidence import ConfidenceRule
 from ..core.domain import VOCABULARY
 from ..core.domain_map import MapError, map_domain
 from ..core.forward import WEIGHT_NAMES
-from ..core.modelfile import ModelFile, answer_order
+from ..core.modelfile import ModelFile, answer_order, question_align
 from ..core.parse import MAX_INPUT_CHARS
 
 TEMPLATE_DIR = "web"
@@ -150,6 +150,7 @@ def page_data(model: ModelFile, source: str, domain_map: dict | None = None) -> 
         },
         "domain": model.domain.to_dict(),
         "answer_order": answer_order(meta),
+        "question_align": question_align(meta),
         "threshold": ConfidenceRule.from_meta(meta).threshold,
         "vocabulary": VOCABULARY,
         "max_input_chars": MAX_INPUT_CHARS,

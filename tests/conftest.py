@@ -17,7 +17,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from seqsum.core.codec import encode_questions
 from seqsum.core.confidence import answer_values
 from seqsum.core.dataset import all_tuples
 from seqsum.core.domain import PAD, VOCABULARY, Domain
@@ -31,9 +30,12 @@ TINY = dict(terms=2, max_operand=9, units=64, epochs=40, batch_size=8, learning_
 steps are too small for an XLA compile to pay for itself)."""
 
 
-def question_text(operands, domain: Domain) -> str:
-    """`(37, 68)` -> `"37+68"` padded to the domain's input width: the codec's contract as text."""
-    return "+".join(str(int(n)) for n in operands).ljust(domain.input_width, PAD)
+def question_text(operands, domain: Domain, align: str = "left") -> str:
+    """`(37, 68)` -> `"37+68"` padded to the domain's input width, or with every operand
+    right-aligned at the largest operand's width (`" 37+ 68"` on 0..999): the codec's contract
+    as text."""
+    width = len(str(domain.max_operand)) if align == "right" else 0
+    return "+".join(str(int(n)).rjust(width, PAD) for n in operands).ljust(domain.input_width, PAD)
 
 
 def answer_text(total: int, domain: Domain) -> str:
@@ -51,11 +53,10 @@ def numpy_weights(units: int, seed: int = 0) -> dict[str, np.ndarray]:
     return {k: (rng.normal(size=shapes[k]) * 0.3).astype(np.float32) for k in WEIGHT_NAMES}
 
 
-def answer_table(weights: dict[str, np.ndarray], domain: Domain) -> np.ndarray:
-    """The answer table (core.table) of a reading-order network with `weights`."""
-    network = NumpyNetwork(weights, domain.answer_width)
-    questions = encode_questions(all_tuples(domain), domain)
-    return build_table(answer_values(network.probabilities(questions).argmax(-1)), domain)
+def answer_table(network: NumpyNetwork, domain: Domain) -> np.ndarray:
+    """The answer table (core.table) of `network`."""
+    probabilities = network.answer_probabilities(all_tuples(domain), domain)
+    return build_table(answer_values(probabilities.argmax(-1)), domain)
 
 
 def write_numpy_model(path: Path, domain: Domain | None = None, units: int = 16, seed: int = 0,
@@ -70,7 +71,9 @@ def write_numpy_model(path: Path, domain: Domain | None = None, units: int = 16,
     body = {"domain": domain.to_dict(), "heldout": {"fraction": 0.1, "seed": 0}}
     body.update(meta or {})
     weights = numpy_weights(units, seed)
-    members = encode_members(body, weights, answer_table(weights, domain) if table else None)
+    network = NumpyNetwork(weights, domain.answer_width, body.get("answer_order", "reading"),
+                           body.get("question_align", "left"))
+    members = encode_members(body, weights, answer_table(network, domain) if table else None)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, data in members.items():

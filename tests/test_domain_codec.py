@@ -37,15 +37,27 @@ def test_unsupported_domains_are_refused(terms, max_operand):
 domains = st.builds(Domain, st.integers(2, 5), st.integers(1, 9999))
 
 
-@given(st.data())
-def test_question_round_trips_through_indices_and_one_hot(data):
+aligns = st.sampled_from(codec.QUESTION_ALIGNS)
+
+
+@given(st.data(), aligns)
+def test_question_round_trips_through_indices_and_one_hot(data, align):
     d = data.draw(domains)
     operands = data.draw(st.lists(st.integers(0, d.max_operand), min_size=d.terms, max_size=d.terms))
-    indices = codec.encode_questions(np.array([operands]), d)[0]
-    assert text_of(indices) == question_text(operands, d)
+    indices = codec.encode_questions(np.array([operands]), d, align)[0]
+    assert text_of(indices) == question_text(operands, d, align)
     vectors = codec.one_hot(indices)
     assert vectors.shape == (d.input_width, len(VOCABULARY)) and vectors.sum() == d.input_width
-    assert text_of(vectors.argmax(axis=-1)) == question_text(operands, d)
+    assert text_of(vectors.argmax(axis=-1)) == question_text(operands, d, align)
+
+
+def test_right_aligned_questions_put_each_place_value_in_one_column():
+    d = Domain(3, 999)
+    texts = codec.question_texts(np.array([[0, 0, 0], [1, 22, 333], [999, 5, 70]]), d, "right")
+    assert texts == ["  0+  0+  0", "  1+ 22+333", "999+  5+ 70"]
+    assert codec.question_texts(np.array([[1, 22, 333]]), d, "left") == ["1+22+333   "]
+    with pytest.raises(ValueError, match="unknown question alignment 'centre'"):
+        codec.encode_questions(np.array([[1, 2, 3]]), d, "centre")
 
 
 @given(st.lists(st.lists(st.integers(0, len(VOCABULARY) - 1), min_size=6, max_size=6), max_size=40),
@@ -57,24 +69,24 @@ def test_any_written_symbols_decode_as_their_text_without_padding(rows, width):
     assert codec.decode_many(written) == ["".join(VOCABULARY[i] for i in row).strip(" ") for row in written]
 
 
-@given(st.data())
-def test_vectorised_encoding_matches_the_text_encoding(data):
+@given(st.data(), aligns)
+def test_vectorised_encoding_matches_the_text_encoding(data, align):
     d = data.draw(domains)
     rows = data.draw(
         st.lists(st.lists(st.integers(0, d.max_operand), min_size=d.terms, max_size=d.terms),
                  min_size=1, max_size=20)
     )
     operands = np.array(rows)
-    questions = codec.encode_questions(operands, d)
+    questions = codec.encode_questions(operands, d, align)
     answers = codec.encode_answers(operands.sum(axis=1), d)
     for row, q, a in zip(rows, questions, answers):
-        assert text_of(q) == question_text(row, d)
+        assert text_of(q) == question_text(row, d, align)
         assert text_of(a) == answer_text(sum(row), d)
     assert codec.decode_many(answers) == [str(sum(r)) for r in rows]
     # Few rows are encoded through their text, many by the vectorised path: the same indices.
     many = np.concatenate([operands] * (codec.FEW_ROWS // len(rows) + 1))
     assert len(many) > codec.FEW_ROWS
-    assert np.array_equal(codec.encode_questions(many, d)[: len(rows)], questions)
+    assert np.array_equal(codec.encode_questions(many, d, align)[: len(rows)], questions)
     assert np.array_equal(codec.encode_answers(many.sum(axis=1), d)[: len(rows)], answers)
-    assert codec.encode_questions(np.zeros((0, d.terms), np.int64), d).shape == (0, d.input_width)
+    assert codec.encode_questions(np.zeros((0, d.terms), np.int64), d, align).shape == (0, d.input_width)
     assert codec.encode_answers(np.zeros(0, np.int64), d).shape == (0, d.answer_width)

@@ -4,6 +4,7 @@ operands' states, scratch arrays) never changes an answer."""
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+import pytest
 
 from seqsum.core.codec import INDEX
 from seqsum.core.forward import PREFIX_BATCH, NumpyNetwork
@@ -11,18 +12,24 @@ from seqsum.core.forward import PREFIX_BATCH, NumpyNetwork
 from .conftest import numpy_weights
 
 TEXTS = ["7+3    ", "07+3   ", "7+30   ", "07+30  ", "999+1  ", "99+91  ", "0+0    ", "+7+3   ", "1234567"]
+RIGHT_ALIGNED = ["  7+  3", " 17+ 30", "999+  1", "  0+  0", "   +  3", " 7 +  3", "7  +  3", "+++++++",
+                 " 00+  3", "  00+ 3"]
 
 
-def test_questions_sharing_a_first_operand_start_from_its_remembered_state():
-    questions = np.array([[INDEX[ch] for ch in text] for text in TEXTS] * 8)  # at least PREFIX_BATCH
-    remembering = NumpyNetwork(numpy_weights(32), 4, "reversed")
+@pytest.mark.parametrize("align, texts, lengths", [
+    ("left", TEXTS, [1, 2, 3]),  # 7 and 0, 07 and 99, 999; not "+7", "1234567"
+    ("right", RIGHT_ALIGNED, [3]),  # "  7" to "999"; not "   ", " 7 ", "7  ", "+", " 00", "  00"
+])
+def test_questions_sharing_a_first_operand_start_from_its_remembered_state(align, texts, lengths):
+    questions = np.array([[INDEX[ch] for ch in text] for text in texts] * 8)  # at least PREFIX_BATCH
+    remembering = NumpyNetwork(numpy_weights(32), 4, "reversed", align)
     first, again = remembering.probabilities(questions), remembering.probabilities(questions[::-1])
-    plain = NumpyNetwork(numpy_weights(32), 4, "reversed")
+    plain = NumpyNetwork(numpy_weights(32), 4, "reversed", align)
     plain._encode_sharing_prefixes = lambda q: plain._encode(q)[0]  # every question read whole
     expected = plain.probabilities(questions)
     np.testing.assert_allclose(first, expected, atol=1e-6)
     np.testing.assert_allclose(again, expected[::-1], atol=1e-6)
-    assert sorted(remembering._prefixes) == [1, 2, 3]  # 7 and 0, 07 and 99, 999; not "+7", "1234567"
+    assert sorted(remembering._prefixes) == lengths
     assert len(questions) >= PREFIX_BATCH
 
 

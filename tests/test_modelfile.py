@@ -60,6 +60,8 @@ def broken_files(tmp_path: Path, good: Path) -> dict[str, tuple[Path, str]]:
     files["future"] = (future, "model format 99")
     zigzag = _rewrite_meta(good, tmp_path / "zigzag.keras", lambda m: m.update(answer_order="zigzag"))
     files["unknown-answer-order"] = (zigzag, "unknown answer order 'zigzag'")
+    centred = _rewrite_meta(good, tmp_path / "centred.keras", lambda m: m.update(question_align="centre"))
+    files["unknown-question-align"] = (centred, "unknown question alignment 'centre'")
     no_domain = _rewrite_meta(good, tmp_path / "nodomain.keras", lambda m: m.pop("domain"))
     files["no-domain"] = (no_domain, "lacks the domain")
     bad_domain = _rewrite_meta(good, tmp_path / "baddomain.keras",
@@ -92,6 +94,21 @@ def test_format_1_files_are_read_in_reading_order(tmp_path, numpy_model):
     assert not np.allclose(reading, reading[:, ::-1])  # so the comparison below can fail
     # The same weights writing in reverse put their first step's character last.
     assert reversed_network.probabilities(questions)[:, 2] == pytest.approx(reading[:, 0])
+
+
+def test_files_before_format_4_read_left_aligned_questions(tmp_path, numpy_model):
+    """Files from before question alignments existed read "7+3" as "7+3  ", and still answer so;
+    a right-aligned model reads " 7+ 3" for the same sum, and answers differently."""
+    old = read_model_file(_rewrite_meta(numpy_model, tmp_path / "v3.keras",
+                                        lambda m: m.update(format_version=3)))
+    right = read_model_file(_rewrite_meta(numpy_model, tmp_path / "right.keras",
+                                          lambda m: m.update(question_align="right")))
+    assert (old.network.question_align, right.network.question_align) == ("left", "right")
+    operands = np.array([[7, 3], [45, 6]])
+    assert np.array_equal(old.network.answer_probabilities(operands, old.domain),
+                          old.network.probabilities(np.array([[7, 10, 3, 11, 11], [4, 5, 10, 6, 11]])))
+    assert np.array_equal(right.network.answer_probabilities(operands, right.domain),
+                          right.network.probabilities(np.array([[11, 7, 10, 11, 3], [4, 5, 10, 11, 6]])))
 
 
 def test_unreadable_file_is_reported(numpy_model, monkeypatch):

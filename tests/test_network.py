@@ -7,6 +7,7 @@ from seqsum.core.codec import encode_questions, one_hot, written_order
 from seqsum.core.dataset import all_tuples
 from seqsum.core.domain import Domain
 from seqsum.core.modelfile import read_model_file
+from seqsum.models.config import TrainConfig
 
 keras_network = pytest.importorskip("seqsum.models.network", reason="needs TensorFlow")
 
@@ -31,18 +32,22 @@ def in_reading_order(keras_outputs: np.ndarray, answer_order: str) -> np.ndarray
     return reading
 
 
-@pytest.mark.parametrize("answer_order", ["reading", "reversed"])
-def test_numpy_forward_pass_matches_keras_on_all_10000_inputs(answer_order):
+@pytest.mark.parametrize("answer_order, align", [("reading", "left"), ("reversed", "left"),
+                                                 ("reversed", "right")])
+def test_numpy_forward_pass_matches_keras_on_all_10000_inputs(answer_order, align):
     domain = Domain()
+    config = TrainConfig(answer_order=answer_order, question_align=align)
     model = keras_network.build_model(domain, seed=3)
     # Push the weights away from their tiny initial values so every gate matters.
     rng = np.random.default_rng(0)
     model.set_weights([w + rng.normal(scale=0.2, size=w.shape).astype(np.float32)
                        for w in model.get_weights()])
-    questions = encode_questions(all_tuples(domain), domain)
+    questions = encode_questions(all_tuples(domain), domain, align)
     written = model.predict(one_hot(questions), batch_size=2048, verbose=0)
     expected = in_reading_order(written, answer_order)
-    got = keras_network.numpy_network(model, domain, answer_order).probabilities(questions)
+    network = keras_network.numpy_network(model, config)
+    got = network.probabilities(questions)
+    assert np.array_equal(network.answer_probabilities(all_tuples(domain), domain), got)
     assert got.shape == expected.shape == (10_000, 3, 12)
     if answer_order == "reversed":  # the first step written is the last character read
         assert np.abs(got[:, 2] - written[:, 0]).max() < 1e-5
@@ -57,7 +62,7 @@ def test_saved_file_answers_as_keras_does(trained_model):
     model_file = read_model_file(trained_model)
     keras_model = load_keras_model(trained_model)
     domain = model_file.domain
-    questions = encode_questions(all_tuples(domain), domain)
+    questions = encode_questions(all_tuples(domain), domain, model_file.network.question_align)
     assert model_file.network.answer_order == "reversed"  # the default recipe's
     expected = in_reading_order(keras_model.predict(one_hot(questions), verbose=0), "reversed")
     got = model_file.network.probabilities(questions)

@@ -19,11 +19,33 @@ def test_tiny_training_run_learns_the_one_digit_domain(trained_model):
     assert result.all.exact_match == 1.0, result.wrong
 
 
+def test_right_aligned_questions_are_trained_and_answered_alike(tmp_path):
+    """Training, the answer table and the answer path all read " 7+ 3" when the recipe says so:
+    a network trained on one alignment and asked in another would be wrong on most sums."""
+    from seqsum.models.config import TrainConfig
+    from seqsum.models.train import SilentProgress
+    from seqsum.repl.training import train_and_save
+
+    from .conftest import TINY
+
+    path = tmp_path / "right.keras"
+    config = TrainConfig(**{**TINY, "max_operand": 19}, question_align="right")  # "7+3" is " 7+ 3"
+    train_and_save(config, path, SilentProgress())
+    model = read_model_file(path)
+    assert model.meta["question_align"] == model.network.question_align == "right"
+    result = evaluate(Predictor(model))
+    assert result.all.count == 400 and result.all.exact_match >= 0.95, result.wrong
+    left = read_model_file(path)
+    left.network.question_align = "left"  # the same weights asked the other way
+    assert evaluate(Predictor(left)).all.exact_match < 0.5
+
+
 def test_model_file_records_what_is_needed_to_use_it_again(trained_model):
     meta = read_model_file(trained_model).meta
     assert meta["domain"] == {"terms": 2, "max_operand": 9}
     assert meta["heldout"] == {"fraction": 0.1, "seed": 0, "trains_edges": True}
     assert meta["answer_order"] == "reversed" and meta["format_version"] == FORMAT_VERSION
+    assert meta["question_align"] == "left"  # a small domain's default
     assert meta["training"]["epochs"] == 40 and meta["training"]["batch_size"] == 8
     assert 1 <= meta["training"]["best_epoch"] <= meta["training"]["epochs_run"]
     assert len(meta["history"]) == meta["training"]["epochs_run"]
@@ -55,7 +77,7 @@ def test_rare_questions_are_repeated_by_layout_and_by_sum():
     from seqsum.models.train import _balance_rare
 
     domain = Domain()
-    balanced = _balance_rare(Examples.from_operands(all_tuples(domain), domain), domain)
+    balanced = _balance_rare(Examples.from_operands(all_tuples(domain), domain, "left"), domain)
     times = {tuple(row): 0 for row in all_tuples(domain)}
     for row in balanced.operands:
         times[tuple(row)] += 1
@@ -64,7 +86,7 @@ def test_rare_questions_are_repeated_by_layout_and_by_sum():
     assert times[(3, 5)] == 9  # short+short: sqrt(8,100 / 100)
     assert times[(3, 50)] == times[(50, 3)] == 3  # sqrt(8,100 / 900)
     assert times[(91, 99)] == 3  # sum 190, made by 9 tuples: round(sqrt(100 / 9))
-    assert (balanced.answers == Examples.from_operands(balanced.operands, domain).answers).all()
+    assert (balanced.answers == Examples.from_operands(balanced.operands, domain, "left").answers).all()
 
 
 def test_training_is_reproducible_for_a_seed():
@@ -105,7 +127,7 @@ def test_large_domains_check_every_layout_and_the_edge_tuples_before_stopping():
 
     config = TrainConfig(max_operand=999)
     domain, rule = Domain(2, 999), config.heldout_rule
-    trained = _trained_check(Examples.from_operands(np.zeros((0, 2)), domain), config)
+    trained = _trained_check(Examples.from_operands(np.zeros((0, 2)), domain, "left"), config)
     assert len(trained) <= TRAINED_CHECK_LIMIT and not rule.is_held_out(trained.operands, domain).any()
     assert set(layout_of(trained.operands, domain).tolist()) == {x.code for x in layouts(domain)}
     one_digit = (trained.operands < 10).all(axis=1).sum()
@@ -221,8 +243,8 @@ def test_wrong_trained_scans_everything_then_what_was_left_in_doubt_and_the_edge
 
     config = TrainConfig(**TINY)
     model = load_keras_model(trained_model)
-    every = Examples.from_operands(all_tuples(config.domain), config.domain)
-    probabilities = numpy_network(model, config.domain, config.answer_order).probabilities(every.questions)
+    every = Examples.from_operands(all_tuples(config.domain), config.domain, config.question_align)
+    probabilities = numpy_network(model, config).probabilities(every.questions)
     right = exact_match(probabilities.argmax(-1), every.answers)
     trained = ~config.heldout_rule.is_held_out(every.operands, config.domain)
     scan = training.WrongTrained(model, config)
@@ -260,8 +282,9 @@ def test_a_large_domain_keeps_the_epoch_with_the_fewest_wrong_edge_tuples(monkey
     from seqsum.models.config import TrainConfig
 
     config = TrainConfig(max_operand=999)
-    monitor = Examples.from_operands(np.array([[123, 456], [45, 678]]), config.domain)
-    trained = Examples.from_operands(np.array([[0, 1], [500, 500], [999, 7]]), config.domain)
+    align = config.question_align
+    monitor = Examples.from_operands(np.array([[123, 456], [45, 678]]), config.domain, align)
+    trained = Examples.from_operands(np.array([[0, 1], [500, 500], [999, 7]]), config.domain, align)
     wrong = {1: {(0, 1)}, 2: {(123, 456), (500, 500)}}  # per epoch
     epoch = [1]
 

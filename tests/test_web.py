@@ -189,9 +189,9 @@ def test_page_answers_as_the_cli_does_for_three_terms_in_reading_order(tmp_path)
     assert {r["low_confidence"] for r in records if "error" not in r} == {True, False}
 
 
-def test_page_answers_as_the_cli_does_for_three_digit_operands(tmp_path):
+def test_page_answers_as_the_cli_does_for_three_digit_right_aligned_operands(tmp_path):
     path = write_numpy_model(tmp_path / "wide.keras", Domain(terms=2, max_operand=999), units=8,
-                             meta={"answer_order": "reversed"})
+                             meta={"answer_order": "reversed", "question_align": "right"})
     compare(path, 300, seed=3)
 
 

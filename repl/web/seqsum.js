@@ -324,7 +324,8 @@
   function createSeqsum(data) {
     const domain = data.domain;
     const vocabulary = data.vocabulary;
-    const inputWidth = domain.terms * String(domain.max_operand).length + domain.terms - 1;
+    const operandWidth = String(domain.max_operand).length;
+    const inputWidth = domain.terms * operandWidth + domain.terms - 1;
     const answerWidth = String(domain.terms * domain.max_operand).length;
     const network = new Network(data.weights, answerWidth, data.answer_order);
     const names = new CharacterNames(data.characters);
@@ -334,7 +335,11 @@
     function probabilities(operands) {
       const key = operands.join("+");
       if (!cache.has(key)) {
-        const question = Array.from(key.padEnd(inputWidth, PAD), (ch) => vocabulary.indexOf(ch));
+        // As the network reads it: each operand right-aligned in its field, or left-aligned
+        // (core.codec.QUESTION_ALIGNS).
+        const text = data.question_align === "right"
+          ? operands.map((v) => String(v).padStart(operandWidth, PAD)).join("+") : key;
+        const question = Array.from(text.padEnd(inputWidth, PAD), (ch) => vocabulary.indexOf(ch));
         cache.set(key, network.probabilities(question));
       }
       return cache.get(key);
@@ -556,7 +561,8 @@
     byId("banner").append(banner(seqsum));
     const created = typeof data.model.created === "string" ? data.model.created : "unknown";
     byId("about-text").textContent = thousands(data.model.parameters) + " parameters, " +
-      data.model.units + " LSTM units, answers written " +
+      data.model.units + " LSTM units, questions read " +
+      (data.question_align === "right" ? "right-aligned" : "left-aligned") + ", answers written " +
       (data.answer_order === "reversed" ? "last character first" : "first character first") + "; unsure below " +
       percent(data.threshold) + " agreement; created " + created +
       "; names characters as Unicode " + data.characters.unicode_version + ".";
