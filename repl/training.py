@@ -25,7 +25,7 @@ from ..core.domain import MAX_MAX_OPERAND, MAX_TERMS, MIN_TERMS, Domain, DomainE
 from ..core.evaluation import Evaluation, calibrate, evaluate
 from ..core.forward import MAX_UNITS
 from ..core.modelfile import ModelFile, read_model_file
-from ..models.config import DEFAULT_EPOCHS, LARGE_DOMAIN_EPOCHS, TrainConfig
+from ..models.config import DEFAULT_EPOCHS, LARGE_DOMAIN_EPOCHS, RIGHT_ALIGNED_DIGITS, TrainConfig
 from .text import percent
 
 EXIT_USAGE, EXIT_INTERRUPTED = 2, 130
@@ -61,9 +61,10 @@ def training_options(function):
                      help="Write the answer last character first (reversed, the default) or "
                      "first character first (reading, as the original Keras experiment)."),
         click.option("--question-align", type=click.Choice(QUESTION_ALIGNS), default=None,
-                     help="Read each operand right-aligned in a fixed field, as in column addition, "
-                     "or the operands joined and padded at the end (left, the default, as the "
-                     "original Keras experiment)."),
+                     help="Read each operand right-aligned in a fixed field, as in column addition "
+                     f"(the default for operands of {RIGHT_ALIGNED_DIGITS} or more digits), or the "
+                     "operands joined and padded at the end (left, as the original Keras "
+                     "experiment; the default for shorter ones)."),
         click.option("--seed", type=int, default=None),
         click.option("--tensorboard", type=click.Path(file_okay=False), default=None,
                      metavar="DIR", help="Write TensorBoard logs here."),

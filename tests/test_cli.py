@@ -223,7 +223,7 @@ def test_train_saves_a_model_that_evaluate_reads(tmp_path):
     meta = model.meta
     assert meta["training"]["seed"] == 3 and meta["domain"] == {"terms": 3, "max_operand": 62}
     assert meta["answer_order"] == model.network.answer_order == "reading"
-    assert meta["question_align"] == model.network.question_align == "left"
+    assert meta["question_align"] == model.network.question_align == "left"  # two-digit operands
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert any(p.name.startswith("events.out.tfevents") for p in logs.rglob("*"))
     evaluated = invoke(["evaluate", "--model", str(out), "--json"])

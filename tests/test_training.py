@@ -195,6 +195,17 @@ def test_large_domains_run_a_shorter_schedule_to_its_end():
     assert TrainConfig(max_operand=999, epochs=3).epochs == 3
 
 
+def test_three_and_four_digit_operands_are_read_right_aligned_by_default():
+    from seqsum.models.config import TrainConfig
+
+    domains = [(2, 99), (4, 99), (2, 100), (2, 999), (3, 9999)]
+    aligns = [TrainConfig(terms=t, max_operand=m).question_align for t, m in domains]
+    assert aligns == ["left", "left", "right", "right", "right"]
+    assert TrainConfig(max_operand=999, question_align="left").question_align == "left"
+    with pytest.raises(ValueError, match="unknown question alignment 'centre'"):
+        TrainConfig(question_align="centre")
+
+
 def test_wrong_trained_tuples_are_revisited_in_every_later_draw():
     from seqsum.models.config import TrainConfig
     from seqsum.models.train import _FreshDraws
