@@ -68,10 +68,11 @@ class TrainConfig:
     # power rises from 0 at the first epoch to this by the middle of training: short operands
     # first, as the easier start (models.train._FreshDraws.layout_power).
     layout_power: float = 0.5
-    # Large domains only: after the epochs at these shares of training (after epochs 10, 12 and
-    # 13 of 14), score trained tuples (models.train.WrongTrained) and add those answered wrong,
-    # `revisit_repeats` times each, to every later epoch's draw: the last epochs, at the lowest
-    # learning rates, work on what is still wrong rather than only on what a random draw holds.
+    # Large domains only: at the epochs at these shares of training (epochs 10, 12 and 13 of 14),
+    # score trained tuples (models.train.WrongTrained; the weights of the epoch before, see
+    # _FreshDraws.on_epoch_end) and add those answered wrong, `revisit_repeats` times each, to
+    # that and every later epoch's draw: the last epochs, at the lowest learning rates, work on
+    # what is still wrong rather than only on what a random draw holds.
     revisit_at: tuple[float, ...] = (0.7, 0.85, 0.93)
     revisit_repeats: int = 8
 
@@ -88,7 +89,8 @@ class TrainConfig:
         return Domain(self.terms, self.max_operand)
 
     def revisit_epochs(self) -> set[int]:
-        """The epochs (counted from 1) after which wrong trained tuples are collected."""
+        """The epochs (counted from 1) whose draws first hold the wrong trained tuples collected
+        before them."""
         epochs = {round(share * self.epochs) for share in self.revisit_at}
         return {e for e in epochs if 1 <= e < self.epochs}
 

@@ -363,7 +363,9 @@ class _FreshDraws(keras.utils.PyDataset):
         return self.x[rows], self.y[rows]
 
     def on_epoch_end(self) -> None:
-        """Keras calls this once an epoch's steps are done, before the callbacks' epoch end."""
+        """Keras calls this once before the first epoch and then once each epoch's steps are done,
+        before the callbacks' epoch end, so `epoch` runs one ahead of the epoch just trained: the
+        scans `revisit_epochs` names score the weights of the epoch before (docs/recipe.md)."""
         self.epoch += 1
         if self.find_wrong is not None and self.epoch in self.config.revisit_epochs():
             wrong = self.find_wrong(self.epoch)
