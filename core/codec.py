@@ -48,9 +48,9 @@ def _encode_texts(texts: list[str], width: int) -> np.ndarray:
 QUESTION_ALIGNS = ("right", "left")
 """Where a question's operands sit in its fixed width. "right": each operand right-aligned in a
 field as wide as the largest operand, as in column addition ("  37+  68" on 0..9999), so the
-network knows each digit's place value as it reads it; seqsum's default on domains drawn per
-layout (docs/recipe.md). "left": the operands joined by `+` and padded at the end ("37+68    "),
-as the Keras notebook seqsum started from does; the default on small domains."""
+network knows each digit's place value as it reads it; seqsum's default for operands of three or
+four digits (docs/recipe.md). "left": the operands joined by `+` and padded at the end
+("37+68    "), as the Keras notebook seqsum started from does; the default for shorter ones."""
 
 
 def check_question_align(align: str) -> str:

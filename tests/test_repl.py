@@ -6,6 +6,7 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from seqsum.core.confidence import MEASURE
+from seqsum.core.domain import Domain
 from seqsum.core.modelfile import read_model_file
 from seqsum.repl import builtins, commands, locations, render  # noqa: F401 - registers commands
 from seqsum.repl.session import CommandCompleter, Session, open_history, run_session
@@ -113,16 +114,19 @@ def test_info_and_evaluate(session):
     session.handle(":info")
     assert "adds 2 numbers from 0 to 99" in session.screen.text
     assert "writes      the answer first character first" in session.screen.text  # a file naming no order
+    assert "reads       37+8 as '37+8 ': the operands joined" in session.screen.text  # nor alignment
     session.handle(":evaluate")
     assert "held-out" in session.screen.text and "10,000" in session.screen.text
 
 
-def test_info_says_in_which_order_the_network_writes(tmp_path):
-    path = write_numpy_model(tmp_path / "reversed.keras", meta={"answer_order": "reversed"})
+def test_info_says_how_the_network_reads_and_writes(tmp_path):
+    path = write_numpy_model(tmp_path / "reversed.keras", Domain(3, 999),
+                             meta={"answer_order": "reversed", "question_align": "right"})
     screen = Screen()
     Session(read_model_file(path), locations.ModelChoice(path, "--model"), printer=screen,
             color=False).handle(":info")
     assert "writes      the answer last character first (shown in reading order)" in screen.text
+    assert "reads       37+8+412 as ' 37+  8+412': every operand right-aligned" in screen.text
 
 
 def test_load_of_a_broken_file_keeps_the_current_model(session, tmp_path):
