@@ -206,6 +206,33 @@ def test_three_and_four_digit_operands_are_read_right_aligned_by_default():
         TrainConfig(question_align="centre")
 
 
+def test_keras_ends_a_fresh_draw_epoch_once_before_training_too(monkeypatch):
+    """Keras calls a dataset's on_epoch_end before the first epoch as well as after each, so
+    _FreshDraws counts one ahead of the epoch trained: the revisit scans score the weights of the
+    epoch before the one they are shown on. Every measured figure was made so (docs/recipe.md);
+    if Keras stops doing it, this fails and the scans move one epoch later."""
+    from seqsum.models import train as training
+    from seqsum.models.config import TrainConfig
+    from seqsum.models.quiet import keras
+
+    events = []
+    original = training._FreshDraws.on_epoch_end
+
+    def on_epoch_end(draws):
+        events.append(("draws", draws.epoch))
+        original(draws)
+
+    class Epochs(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            events.append(("begin", epoch + 1))
+
+    monkeypatch.setattr(training._FreshDraws, "on_epoch_end", on_epoch_end)
+    config = TrainConfig(terms=3, max_operand=62, epochs=2, units=8, train_size=2_000,
+                         batch_size=256, jit_compile=False)
+    training.train(config, callbacks=[Epochs()])
+    assert events == [("draws", 0), ("begin", 1), ("draws", 1), ("begin", 2), ("draws", 2)]
+
+
 def test_wrong_trained_tuples_are_revisited_in_every_later_draw():
     from seqsum.models.config import TrainConfig
     from seqsum.models.train import _FreshDraws
