@@ -212,9 +212,8 @@ class NumpyNetwork:
         return h
 
     def _prefixes_of(self, questions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(which questions open with a prefix `_prefix_states` knows: an operand of at most
-        _PREFIX_DIGITS symbols, as this network aligns it, and a `+`; how many symbols the
-        operand has; its value)."""
+        """(which questions open with a prefix `_prefix_states` knows: one of `_operand_texts`
+        and a `+`; how many symbols that operand has; its value)."""
         steps = questions.shape[1]
         digit = questions < 10
         in_operand = digit | (questions == _PAD) if self.question_align == "right" else digit
@@ -222,34 +221,35 @@ class NumpyNetwork:
         plus = leading < steps
         plus[plus] = questions[plus, leading[plus]] == _PLUS
         width = min(steps, _PREFIX_DIGITS)
-        within = np.arange(width) < leading[:, None]
-        digits = np.where(within & digit[:, :width], questions[:, :width], 0)
-        # Right-aligned, padding then a number without leading zeros ("  7", "  0", not "  07"):
-        # the strings whose states are computed. Left-aligned operands are all digits.
-        padding = (within & ~digit[:, :width]).sum(axis=1)
-        first_digit = np.where(within & digit[:, :width], np.arange(width), width).min(axis=1)
-        leading_zero = (first_digit < leading - 1) & (questions[:, :width][
-            np.arange(len(questions)), np.minimum(first_digit, width - 1)] == 0)
-        canonical = (padding == first_digit) & (first_digit < leading) & ~leading_zero
-        shared = plus & canonical & (leading >= 1) & (leading <= _PREFIX_DIGITS)
+        digits = np.where((np.arange(width) < leading[:, None]) & digit[:, :width], questions[:, :width], 0)
         exponents = np.clip(leading[:, None] - 1 - np.arange(width), 0, _PREFIX_DIGITS)
-        return shared, leading, (digits * 10**exponents).sum(axis=1)
+        values = (digits * 10**exponents).sum(axis=1)
+        shared = plus & (leading >= 1) & (leading <= _PREFIX_DIGITS)
+        for length in np.unique(leading[shared]).tolist():  # as written for its value ("  07" is not)
+            rows = np.flatnonzero(shared & (leading == length))
+            written = self._operand_texts(length)[values[rows]]
+            shared[rows] = (questions[rows, :length] == written).all(axis=1)
+        return shared, leading, values
+
+    def _operand_texts(self, length: int) -> np.ndarray:
+        """Every operand of `length` symbols as this network reads it, indexed by its value:
+        "07" at 7 when left-aligned, " 7" when right-aligned (leading zeros are padding)."""
+        digits = np.arange(10**length)[:, None] // 10 ** np.arange(length - 1, -1, -1) % 10
+        if self.question_align == "right":
+            ones = np.arange(length) == length - 1
+            digits[(np.cumsum(digits, axis=1) == 0) & ~ones] = _PAD
+        return digits
 
     def _prefix_states(self, length: int) -> tuple[np.ndarray, np.ndarray]:
-        """The encoder's (h, c) after each operand of `length` symbols and a `+`, indexed by its
-        value: "07+" at 7 when left-aligned, " 7+" when right-aligned. Computed once per length,
-        every operand in one batch: a state, and so an answer, never depends on which questions
-        asked for it (a matrix product's last bits depend on how many rows it has). At most
-        11,110 states, for lengths 1 to 4; safe from several threads (a length is only ever set
-        to the same values)."""
+        """The encoder's (h, c) after each of `_operand_texts(length)` and a `+`, indexed by the
+        operand's value. Computed once per length, every operand in one batch: a state, and so
+        an answer, never depends on which questions asked for it (a matrix product's last bits
+        depend on how many rows it has). At most 11,110 states, for lengths 1 to 4; safe from
+        several threads (a length is only ever set to the same values)."""
         states = self._prefixes.get(length)
         if states is None:
-            count = 10**length
-            digits = np.arange(count)[:, None] // 10 ** np.arange(length - 1, -1, -1) % 10
-            if self.question_align == "right":  # leading zeros are padding, the units digit stays
-                ones = np.arange(length) == length - 1
-                digits[(np.cumsum(digits, axis=1) == 0) & ~ones] = _PAD
-            prefixes = np.concatenate([digits, np.full((count, 1), _PLUS)], axis=1)
+            texts = self._operand_texts(length)
+            prefixes = np.concatenate([texts, np.full((len(texts), 1), _PLUS)], axis=1)
             states = self._prefixes[length] = self._encode(prefixes)
         return states
 
