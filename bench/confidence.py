@@ -21,6 +21,7 @@ import argparse
 from pathlib import Path
 
 import numpy as np
+from scores import Snapshots
 
 from seqsum.core.answer import Predictor
 from seqsum.core.confidence import RELATIVE_THRESHOLD, agreement, answer_values
@@ -28,8 +29,7 @@ from seqsum.core.dataset import all_tuples
 from seqsum.core.evaluation import calibrate, evaluate
 from seqsum.core.modelfile import ModelFile
 from seqsum.models.config import REFERENCE_RECIPE, TrainConfig
-from seqsum.models.network import export_weights, network_from_weights
-from seqsum.models.quiet import keras
+from seqsum.models.network import network_from_weights
 from seqsum.models.train import train
 
 PREVIOUS_REACH = 5  # the previous rule moved up to this much between two operands
@@ -64,15 +64,6 @@ def previous_related_sums(operands: np.ndarray, domain) -> tuple[np.ndarray, np.
     keep = ((views >= 0) & (views <= domain.max_operand)).all(axis=1)
     keep &= (views != operands[owners]).any(axis=1)
     return views[keep], owners[keep], offsets[keep]
-
-
-class Snapshots(keras.callbacks.Callback):
-    def __init__(self):
-        super().__init__()
-        self.weights = []
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.weights.append(export_weights(self.model))
 
 
 def other_rules(predictor: Predictor) -> tuple[float, float, float]:

@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from scores import EpochLines, print_table, score_network
+from scores import EpochLines, Snapshots, print_table, score_network
 
 from seqsum.core.answer import Predictor
 from seqsum.core.dataset import all_tuples
@@ -49,8 +49,7 @@ from seqsum.core.layouts import (
 )
 from seqsum.core.modelfile import ModelFile
 from seqsum.models.config import TrainConfig
-from seqsum.models.network import export_weights, network_from_weights, numpy_network
-from seqsum.models.quiet import keras
+from seqsum.models.network import network_from_weights, numpy_network
 from seqsum.models.train import train
 from seqsum.repl.training import save_trained
 
@@ -61,17 +60,6 @@ PARTLY_TRAINED = (0.85, 0.995)
 CANDIDATES = (0.5, 0.9995)
 """Held-out exact match (a per-layout sample) of the snapshots scored over the whole domain to
 find those partly trained: the sample and the domain weigh layouts differently."""
-
-
-class Snapshots(keras.callbacks.Callback):
-    """Every epoch's weights, for the unsure flag's figures on partly trained networks."""
-
-    def __init__(self):
-        super().__init__()
-        self.weights: list[dict[str, np.ndarray]] = []
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.weights.append(export_weights(self.model))
 
 
 def flag_figures(network: NumpyNetwork, config: TrainConfig) -> dict:

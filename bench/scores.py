@@ -16,6 +16,7 @@ from seqsum.core.codec import decode_many, encode_answers
 from seqsum.core.domain import Domain
 from seqsum.core.forward import NumpyNetwork
 from seqsum.core.scoring import exact_match
+from seqsum.models.network import export_weights
 from seqsum.models.quiet import keras
 from seqsum.repl.text import plural
 
@@ -66,6 +67,21 @@ def print_table(rows: list[dict], title: str, extra: tuple[str, ...] = ()) -> No
         print("| " + " | ".join(cells) + " |")
 
 
+class Snapshots(keras.callbacks.Callback):
+    """Every epoch's weights, for the unsure flag's figures on partly trained networks; those
+    of the run train keeps (a run stopped on its plateau is dropped when the next begins)."""
+
+    def __init__(self):
+        super().__init__()
+        self.weights: list[dict[str, np.ndarray]] = []
+
+    def on_train_begin(self, logs=None):
+        self.weights = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.weights.append(export_weights(self.model))
+
+
 def _revisiting(record) -> str:
     if record.wrong_found is None:
         return ""
@@ -102,3 +118,8 @@ class EpochLines:
         trained = "-" if record.trained_exact is None else f"{record.trained_exact * 100:.3f}"
         print(f"  epoch {record.epoch:>2} loss {record.loss:.4f} held-out {record.heldout_exact * 100:.3f} "
               f"trained {trained} {record.seconds:.0f}s{_revisiting(record)}", file=sys.stderr, flush=True)
+
+    def restart(self, history, restart, max_restarts):
+        best = max(r.heldout_exact for r in history)
+        print(f"  on the plateau after epoch {len(history)} (held-out at most {best * 100:.3f}); "
+              f"restart {restart} of {max_restarts}, from new initial weights", file=sys.stderr, flush=True)

@@ -17,6 +17,9 @@ DEFAULT_EPOCHS = 30
 LARGE_DOMAIN_EPOCHS = 14
 """Epochs on a domain drawn per layout (core.dataset.is_sampled), each a fresh draw; they all run,
 so the learning rate decays to its floor (docs/recipe.md has the timings and what they buy)."""
+MANY_TERMS, MANY_TERMS_EPOCHS = 4, 20
+"""Epochs on such a domain adding MANY_TERMS numbers or more: four terms of 0..99 still improve
+after epoch 14 (docs/recipe.md)."""
 RIGHT_ALIGNED_DIGITS = 3
 """Operands of this many digits or more are read right-aligned by default (TrainConfig)."""
 
@@ -37,7 +40,7 @@ class TrainConfig:
     question_align: str | None = None
     # The default recipe: large batches (fast steps on CPU), a high peak rate reached by a short
     # warm-up and decayed to a floor, rare questions repeated (docs/recipe.md has its figures).
-    epochs: int | None = None  # None: DEFAULT_EPOCHS, or LARGE_DOMAIN_EPOCHS (see __post_init__)
+    epochs: int | None = None  # None: DEFAULT_EPOCHS, LARGE_DOMAIN_EPOCHS or MANY_TERMS_EPOCHS
     batch_size: int = 512
     learning_rate: float = 3e-2
     schedule: str = "warmup_cosine"  # or "cosine", "constant" (see _schedule)
@@ -75,10 +78,20 @@ class TrainConfig:
     # what is still wrong rather than only on what a random draw holds.
     revisit_at: tuple[float, ...] = (0.7, 0.85, 0.93)
     revisit_repeats: int = 8
+    # Large domains only: a network first learns the sum's size, then, after a plateau of a
+    # few epochs near 10 % held-out exact match, its digits; from some initial weights it never
+    # leaves the plateau (four terms of 0..99, seed 2). A run whose held-out exact match is
+    # still below `plateau_exact` after epoch `plateau_epochs` starts again from new initial
+    # weights (models.train.restart_seed), at most `max_restarts` times; the last run goes on to
+    # its end whatever it reaches. The slowest seeds seen left the plateau at epoch 7 (three
+    # terms of 0..99); a run of `plateau_epochs` epochs or fewer never restarts.
+    max_restarts: int = 2
+    plateau_epochs: int = 8
+    plateau_exact: float = 0.5
 
     def __post_init__(self) -> None:
         if self.epochs is None:
-            self.epochs = LARGE_DOMAIN_EPOCHS if is_sampled(self.domain) else DEFAULT_EPOCHS
+            self.epochs = self.default_epochs()
         if self.question_align is None:
             wide = self.domain.operand_width >= RIGHT_ALIGNED_DIGITS
             self.question_align = "right" if wide else "left"
@@ -88,11 +101,23 @@ class TrainConfig:
     def domain(self) -> Domain:
         return Domain(self.terms, self.max_operand)
 
+    def default_epochs(self) -> int:
+        if not is_sampled(self.domain):
+            return DEFAULT_EPOCHS
+        return MANY_TERMS_EPOCHS if self.terms >= MANY_TERMS else LARGE_DOMAIN_EPOCHS
+
     def revisit_epochs(self) -> set[int]:
         """The epochs (counted from 1) whose draws first hold the wrong trained tuples collected
         before them."""
         epochs = {round(share * self.epochs) for share in self.revisit_at}
         return {e for e in epochs if 1 <= e < self.epochs}
+
+    def plateau_epoch(self) -> int | None:
+        """The epoch (counted from 1) after which a run still on its plateau starts again; None
+        where none does (a small domain, or a run too short to leave the plateau in)."""
+        if not self.max_restarts or not is_sampled(self.domain) or self.epochs <= self.plateau_epochs:
+            return None
+        return self.plateau_epochs
 
     @property
     def heldout_rule(self) -> HeldOutRule:
@@ -105,9 +130,9 @@ class TrainConfig:
 REFERENCE_RECIPE = dict(
     train_size=5_000, learning_rate=1e-3, schedule="constant", clipnorm=None, batch_size=128,
     epochs=200, balance_rare=False, jit_compile=False, keep_best=False, stop_at_perfect=False,
-    answer_order="reading", amsgrad=False,
+    answer_order="reading", amsgrad=False, max_restarts=0,
 )
 """TrainConfig settings reproducing the reference experiment (a Keras notebook adding numbers
 up to 100), for the benches: 5,000 pairs drawn with replacement, Adam at a constant 0.001, no
 clipping, batch 128, 200 epochs, the last epoch's weights, answers written first character first,
-plain Adam."""
+plain Adam, no restarts."""

@@ -48,6 +48,7 @@ def metadata(result: TrainingResult) -> dict:
             "epochs_run": len(result.history),
             "best_epoch": result.best_epoch,
             "stopped_early": result.stopped_early,
+            "restarts": result.restarts,
             "seconds": round(result.seconds, 2),
         },
         "history": [r.to_dict() for r in result.history],

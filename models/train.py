@@ -64,6 +64,7 @@ class TrainingResult:
     seconds: float
     stopped_early: bool
     heldout: Examples = field(repr=False)
+    restarts: int = 0  # runs stopped on their plateau before this one (`seconds` counts them)
 
     @property
     def best(self) -> EpochRecord:
@@ -74,6 +75,9 @@ class TrainingProgress(Protocol):
     def train_begin(self, config: TrainConfig, steps_per_epoch: int) -> None: ...
     def batch_end(self, epoch: int, step: int, loss: float) -> None: ...
     def epoch_end(self, record: EpochRecord, best: EpochRecord) -> None: ...
+    # A run stopped on its plateau after the epochs in `history`; restart `restart` (of at most
+    # `max_restarts`) begins, with train_begin again.
+    def restart(self, history: list[EpochRecord], restart: int, max_restarts: int) -> None: ...
 
 
 class SilentProgress:
@@ -84,6 +88,9 @@ class SilentProgress:
         pass
 
     def epoch_end(self, record, best):
+        pass
+
+    def restart(self, history, restart, max_restarts):
         pass
 
 
@@ -149,10 +156,12 @@ def _subset(examples: Examples, mask: np.ndarray) -> Examples:
 
 class _Monitor(keras.callbacks.Callback):
     """Scores held-out exact match each epoch, keeps the best weights, and (small domains) stops
-    once every held-out and every trained tuple is right."""
+    once every held-out and every trained tuple is right. Given a `plateau_epoch`, it stops a
+    run whose held-out exact match has stayed below config.plateau_exact up to that epoch, and
+    sets `on_plateau`."""
 
     def __init__(self, config, monitor: Examples, trained: Examples, progress, schedule,
-                 draws: _FreshDraws | None = None):
+                 draws: _FreshDraws | None = None, plateau_epoch: int | None = None):
         super().__init__()
         self.config, self.monitor, self.progress, self.schedule = config, monitor, progress, schedule
         self.trained, self.draws = trained, draws
@@ -162,6 +171,7 @@ class _Monitor(keras.callbacks.Callback):
         self.best_weights = None
         self.best_epoch = 0
         self.stopped_early = False
+        self.plateau_epoch, self.on_plateau = plateau_epoch, False
         self.sampled = is_sampled(config.domain)  # its checks are samples (see _rank)
         self.edges = [is_edge(part.operands, config.domain) for part in (monitor, trained)]
         self.stop_at_perfect = config.stop_at_perfect and not self.sampled
@@ -203,10 +213,18 @@ class _Monitor(keras.callbacks.Callback):
         if best is None or self._rank(record) > self._rank(best):
             self.best_epoch = record.epoch
             self.best_weights = self.model.get_weights()
-        self.progress.epoch_end(record, self.history[self.best_epoch - 1])
+        self.progress.epoch_end(record, self.best)
         if self.stop_at_perfect and exact >= 1.0 and record.trained_exact == 1.0:
             self.stopped_early = True
             self.model.stop_training = True
+        elif record.epoch == self.plateau_epoch and max(
+                r.heldout_exact for r in self.history) < self.config.plateau_exact:
+            self.on_plateau = True
+            self.model.stop_training = True
+
+    @property
+    def best(self) -> EpochRecord:
+        return self.history[self.best_epoch - 1]
 
     def _trained_exact(self) -> float:
         """Exact match on the trained tuples. A small domain re-checks last epoch's wrong ones
@@ -379,11 +397,21 @@ class _FreshDraws(keras.utils.PyDataset):
         self.x, self.y = self._arrays(self._examples())
 
 
+def restart_seed(seed: int, restart: int) -> int:
+    """The seed of a restarted run's initial weights: the run's own seed for the first run,
+    a seed drawn from (seed, restart) for each restart, so a restarted run is reproducible."""
+    if not restart:
+        return seed
+    return int(np.random.SeedSequence([seed, restart]).generate_state(1)[0])
+
+
 def train(config: TrainConfig, progress: TrainingProgress | None = None,
           callbacks: list | tuple = ()) -> TrainingResult:
-    """Train a fresh network; KeyboardInterrupt propagates (nothing has been saved).
+    """Train a fresh network, again from new initial weights while a run stays on its plateau
+    (TrainConfig.max_restarts); KeyboardInterrupt propagates (nothing has been saved).
 
-    `callbacks` are extra Keras callbacks (the benches use one to snapshot every epoch).
+    `callbacks` are extra Keras callbacks (the benches use one to snapshot every epoch), given
+    to every run.
     """
     progress = progress or SilentProgress()
     domain = config.domain
@@ -399,6 +427,36 @@ def train(config: TrainConfig, progress: TrainingProgress | None = None,
         heldout.answers[:MONITOR_LIMIT],
     )
     trained = _trained_check(training, config)
+    started = time.perf_counter()
+    restart = 0
+    while True:
+        plateau_epoch = config.plateau_epoch() if restart < config.max_restarts else None
+        model, monitor_cb = _fit(config, training, monitor, trained, progress, callbacks, restart,
+                                 plateau_epoch)
+        if not monitor_cb.on_plateau:
+            break
+        restart += 1
+        progress.restart(monitor_cb.history, restart, config.max_restarts)
+    seconds = time.perf_counter() - started
+    if config.keep_best and monitor_cb.best_weights is not None:
+        model.set_weights(monitor_cb.best_weights)
+    return TrainingResult(
+        config=config,
+        model=model,
+        history=monitor_cb.history,
+        best_epoch=monitor_cb.best_epoch,
+        seconds=seconds,
+        stopped_early=monitor_cb.stopped_early,
+        heldout=heldout,
+        restarts=restart,
+    )
+
+
+def _fit(config: TrainConfig, training: Examples, monitor: Examples, trained: Examples,
+         progress: TrainingProgress, callbacks, restart: int, plateau_epoch: int | None):
+    """One run from initial weights seeded by restart_seed: the network and its _Monitor, which
+    stops the run if it is still on its plateau after `plateau_epoch` (`on_plateau`)."""
+    domain = config.domain
     if is_sampled(domain) and config.fresh_draws:
         data = {"x": _FreshDraws(config, len(training)), "shuffle": False}
         steps_per_epoch = len(data["x"])
@@ -411,7 +469,10 @@ def train(config: TrainConfig, progress: TrainingProgress | None = None,
         steps_per_epoch = math.ceil(len(training) / config.batch_size)
     schedule = _schedule(config, steps_per_epoch * config.epochs)
 
-    model = build_model(domain, config.units, config.seed)
+    init_seed = restart_seed(config.seed, restart)
+    if restart:
+        keras.utils.set_random_seed(init_seed)
+    model = build_model(domain, config.units, init_seed)
     draws = data["x"] if isinstance(data["x"], _FreshDraws) else None
     if draws:
         draws.find_wrong = WrongTrained(model, config)
@@ -430,24 +491,11 @@ def train(config: TrainConfig, progress: TrainingProgress | None = None,
         jit_compile=config.jit_compile,
     )
 
-    monitor_cb = _Monitor(config, monitor, trained, progress, schedule, draws)
+    monitor_cb = _Monitor(config, monitor, trained, progress, schedule, draws, plateau_epoch)
     callbacks = [monitor_cb, *callbacks]
     if config.tensorboard:
         callbacks.append(keras.callbacks.TensorBoard(log_dir=config.tensorboard))
 
     progress.train_begin(config, steps_per_epoch)
-    started = time.perf_counter()
     model.fit(**data, epochs=config.epochs, callbacks=callbacks, verbose=0)
-    seconds = time.perf_counter() - started
-    if config.keep_best and monitor_cb.best_weights is not None:
-        model.set_weights(monitor_cb.best_weights)
-    return TrainingResult(
-        config=config,
-        model=model,
-        history=monitor_cb.history,
-        best_epoch=monitor_cb.best_epoch,
-        seconds=seconds,
-        stopped_early=monitor_cb.stopped_early,
-        heldout=heldout,
-    )
-
+    return model, monitor_cb

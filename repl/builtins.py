@@ -177,7 +177,7 @@ def _run_retrain(session, config, destination: Path, plot: Path | None) -> None:
     session.say(
         f"saved {visible(destination)}: exact match {before} -> {after} "
         f"(held-out {percent(held.exact_match)} of {held.count:,}), "
-        f"{len(outcome.history)} epochs in {outcome.seconds:.0f}s"
+        f"{outcome.epochs_text()}"
     )
     spark = sparkline([r.heldout_exact for r in outcome.history], 0.0, 1.0)
     session.say(f"held-out exact match per epoch: {spark}", "class:bar")

@@ -108,8 +108,8 @@ def train(out, **options):
     outcome = train_and_save(config, out, TerminalProgress(sys.stderr), Path(plot) if plot else None)
     best = outcome.history[outcome.model.meta["training"]["best_epoch"] - 1]
     click.echo(
-        f"saved {visible(out)}: {summary(outcome.model)}; {len(outcome.history)} epochs in "
-        f"{outcome.seconds:.0f}s, best epoch {best.epoch}"
+        f"saved {visible(out)}: {summary(outcome.model)}; {outcome.epochs_text()}, "
+        f"best epoch {best.epoch}"
     )
     if warning := outcome.not_learned():
         warning_line(warning)

@@ -126,6 +126,14 @@ class TerminalProgress(LiveLine):
         elif self.live:
             self.redraw(text)
 
+    def restart(self, history, restart, max_restarts):
+        best = max(r.heldout_exact for r in history)
+        self.write_line(
+            f"still on the plateau after epoch {len(history)} (held-out exact at most "
+            f"{percent(best)}): starting again from new initial weights, restart {restart} of "
+            f"{max_restarts}"
+        )
+
     def finish(self) -> None:
         self.evaluating.finish()
         super().finish()

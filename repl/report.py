@@ -8,10 +8,10 @@ from ..core.codec import question_texts
 from ..core.confidence import RELATIVE_THRESHOLD, ConfidenceRule
 from ..core.domain import VOCABULARY
 from ..core.evaluation import Evaluation
-from ..core.metadata import fraction, records, section
+from ..core.metadata import fraction, records, section, whole
 from ..core.modelfile import ModelFile
 from ..core.printable import value_text, visible
-from .text import percent, sparkline
+from .text import percent, plural, sparkline
 
 WRITTEN = {"reversed": "last character first (shown in reading order)",
            "reading": "first character first, as the original Keras experiment does"}
@@ -132,6 +132,7 @@ def info_text(model: ModelFile, source: str) -> str:
             f"{training.get('batch_size')}, lr {training.get('learning_rate')} "
             f"{training.get('schedule')}, seed {training.get('seed')}, "
             f"{training.get('seconds')}s, best epoch {training.get('best_epoch')}"
+            + _restarts_text(whole(section(meta, "training").get("restarts"), 1, 1 << 62))
         )
     for name, label in (("all", "all"), ("heldout", "held-out"), ("trained", "trained"),
                         ("edges", "edges")):
@@ -155,3 +156,8 @@ def info_text(model: ModelFile, source: str) -> str:
             + f"; {value_text(meta.get('created', ''), 40)}"
         )
     return "\n".join(lines)
+
+
+def _restarts_text(restarts: int | None) -> str:
+    """", 1 restart from the plateau" when the file records any."""
+    return f", {plural(restarts, 'restart')} from the plateau" if restarts else ""

@@ -25,8 +25,15 @@ from ..core.domain import MAX_MAX_OPERAND, MAX_TERMS, MIN_TERMS, Domain, DomainE
 from ..core.evaluation import Evaluation, calibrate, evaluate
 from ..core.forward import MAX_UNITS
 from ..core.modelfile import ModelFile, read_model_file
-from ..models.config import DEFAULT_EPOCHS, LARGE_DOMAIN_EPOCHS, RIGHT_ALIGNED_DIGITS, TrainConfig
-from .text import percent
+from ..models.config import (
+    DEFAULT_EPOCHS,
+    LARGE_DOMAIN_EPOCHS,
+    MANY_TERMS,
+    MANY_TERMS_EPOCHS,
+    RIGHT_ALIGNED_DIGITS,
+    TrainConfig,
+)
+from .text import percent, plural
 
 EXIT_USAGE, EXIT_INTERRUPTED = 2, 130
 
@@ -48,7 +55,8 @@ def training_options(function):
                      help="Largest operand (operands start at 0)."),
         click.option("--epochs", type=click.IntRange(1, 10_000), default=None,
                      help=f"Epochs (default: at most {DEFAULT_EPOCHS}, stopping once every sum is "
-                     f"right; {LARGE_DOMAIN_EPOCHS} on domains over {EXHAUSTIVE_LIMIT:,} tuples)."),
+                     f"right; {LARGE_DOMAIN_EPOCHS} on domains over {EXHAUSTIVE_LIMIT:,} tuples, "
+                     f"{MANY_TERMS_EPOCHS} there with {MANY_TERMS} terms or more)."),
         click.option("--batch-size", type=click.IntRange(1, 65_536), default=None),
         click.option("--learning-rate", type=click.FloatRange(0, 1, min_open=True), default=None),
         click.option("--train-size", type=click.IntRange(1, 10_000_000), default=None,
@@ -100,6 +108,14 @@ class TrainingOutcome:
     evaluation: Evaluation
     history: list  # EpochRecord per epoch
     seconds: float
+    restarts: int = 0  # runs stopped on their plateau before the one kept
+
+    def epochs_text(self) -> str:
+        """How long training ran: "20 epochs in 1618s", and the restarts it needed, if any."""
+        text = f"{len(self.history)} epochs in {self.seconds:.0f}s"
+        if self.restarts:
+            text += f" (after {plural(self.restarts, 'restart')} from the plateau)"
+        return text
 
     def not_learned(self) -> str | None:
         """A warning for a person when the saved network gets more than 1 % of its sums wrong."""
@@ -222,7 +238,8 @@ def train_and_save(config, out: Path, progress, plot: Path | None = None) -> Tra
             from .chart import plot_history  # matplotlib: only when a chart is asked for
 
             plot_history(result.history, plot, title=f"seqsum: {config.domain.describe()}")
-    return TrainingOutcome(read_model_file(out), evaluation, result.history, result.seconds)
+    return TrainingOutcome(read_model_file(out), evaluation, result.history, result.seconds,
+                           result.restarts)
 
 
 def save_trained(result, out: Path, progress=None) -> Evaluation:

@@ -129,6 +129,19 @@ def test_info_says_how_the_network_reads_and_writes(tmp_path):
     assert "reads       37+8+412 as ' 37+  8+412': every operand right-aligned" in screen.text
 
 
+@pytest.mark.parametrize("restarts, shown", [(1, ", 1 restart from the plateau"), (0, ""),
+                                              ("x", ""), (True, "")])
+def test_info_says_when_training_restarted_from_the_plateau(tmp_path, restarts, shown):
+    """A file's recorded restarts are named; a stranger's odd value is left out, not an error."""
+    training = {"epochs_run": 20, "epochs": 20, "seconds": 9.5, "best_epoch": 20, "restarts": restarts}
+    path = write_numpy_model(tmp_path / "restarted.keras", meta={"training": training})
+    screen = Screen()
+    Session(read_model_file(path), locations.ModelChoice(path, "--model"), printer=screen,
+            color=False).handle(":info")
+    line = next(line for line in screen.text.splitlines() if line.startswith("training    "))
+    assert line.endswith("9.5s, best epoch 20" + shown)
+
+
 def test_load_of_a_broken_file_keeps_the_current_model(session, tmp_path):
     broken = tmp_path / "broken.keras"
     broken.write_bytes(b"PK\x03\x04 truncated")

@@ -188,11 +188,13 @@ def test_large_domains_draw_new_trained_tuples_each_epoch_reproducibly():
 
 
 def test_large_domains_run_a_shorter_schedule_to_its_end():
-    from seqsum.models.config import DEFAULT_EPOCHS, LARGE_DOMAIN_EPOCHS, TrainConfig
+    from seqsum.models.config import DEFAULT_EPOCHS, LARGE_DOMAIN_EPOCHS, MANY_TERMS_EPOCHS, TrainConfig
 
     assert TrainConfig().epochs == DEFAULT_EPOCHS
     assert TrainConfig(max_operand=999).epochs == TrainConfig(terms=3).epochs == LARGE_DOMAIN_EPOCHS
     assert TrainConfig(max_operand=999, epochs=3).epochs == 3
+    assert TrainConfig(terms=4).epochs == TrainConfig(terms=5, max_operand=12).epochs == MANY_TERMS_EPOCHS
+    assert TrainConfig(terms=4, max_operand=9).epochs == DEFAULT_EPOCHS  # 10,000 tuples: small
 
 
 def test_three_and_four_digit_operands_are_read_right_aligned_by_default():
@@ -231,6 +233,79 @@ def test_keras_ends_a_fresh_draw_epoch_once_before_training_too(monkeypatch):
                          batch_size=256, jit_compile=False)
     training.train(config, callbacks=[Epochs()])
     assert events == [("draws", 0), ("begin", 1), ("draws", 1), ("begin", 2), ("draws", 2)]
+
+
+def test_only_long_runs_on_large_domains_restart_from_the_plateau():
+    from seqsum.models.config import TrainConfig
+    from seqsum.models.train import restart_seed
+
+    assert TrainConfig(terms=4).plateau_epoch() == TrainConfig(max_operand=999).plateau_epoch() == 8
+    assert TrainConfig().plateau_epoch() is None  # a small domain: every tuple trained, 30 epochs
+    assert TrainConfig(terms=4, epochs=8).plateau_epoch() is None  # too short to leave the plateau
+    assert TrainConfig(terms=4, max_restarts=0).plateau_epoch() is None
+    seeds = [restart_seed(2, restart) for restart in range(3)]
+    assert seeds[0] == 2 and len(set(seeds)) == 3 and seeds == [restart_seed(2, r) for r in range(3)]
+
+
+@pytest.mark.parametrize("exact, stopped", [((0.1, 0.4, 0.9), True), ((0.1, 0.6, 0.2), False)])
+def test_the_monitor_stops_a_run_still_on_its_plateau(monkeypatch, exact, stopped):
+    """Only after the plateau epoch (2), and only if no epoch so far reached plateau_exact (0.5)."""
+    from types import SimpleNamespace
+
+    from seqsum.core.dataset import Examples
+    from seqsum.models import train as training
+    from seqsum.models.config import TrainConfig
+
+    config = TrainConfig(max_operand=999, plateau_exact=0.5)
+    monitor = Examples.from_operands(np.arange(20).reshape(10, 2), config.domain, config.question_align)
+    epoch = [0]
+    monkeypatch.setattr(training, "answered_right",
+                        lambda model, examples, config: np.arange(len(examples)) < exact[epoch[0]] * 10)
+    monitor_cb = training._Monitor(config, monitor, monitor, training.SilentProgress(), 0.01,
+                                   plateau_epoch=2)
+    model = SimpleNamespace(get_weights=list, stop_training=False)
+    monitor_cb.set_model(model)
+    for epoch[0] in range(3):
+        monitor_cb.on_epoch_begin(epoch[0])
+        monitor_cb.on_epoch_end(epoch[0], {"loss": 1.0})
+        assert monitor_cb.on_plateau == model.stop_training == (stopped and epoch[0] >= 1)
+        if model.stop_training:
+            break
+    assert len(monitor_cb.history) == (2 if stopped else 3)
+
+
+def test_a_run_on_its_plateau_starts_again_from_new_initial_weights():
+    """A real run stopped on its plateau (never reaching 101 %) and its restart, which goes to its
+    end as the last one allowed; the model file records the restart."""
+    from seqsum.models import store
+    from seqsum.models.config import TrainConfig
+    from seqsum.models.quiet import keras
+    from seqsum.models.train import SilentProgress, train
+
+    class Events(SilentProgress):
+        def __init__(self):
+            self.begun, self.restarts = 0, []
+
+        def train_begin(self, config, steps_per_epoch):
+            self.begun += 1
+
+        def restart(self, history, restart, max_restarts):
+            self.restarts.append((len(history), restart, max_restarts))
+
+    class InitialWeights(keras.callbacks.Callback):
+        seen = []
+
+        def on_train_begin(self, logs=None):
+            self.seen.append(self.model.get_weights()[1].copy())  # the encoder's recurrent kernel
+
+    config = TrainConfig(terms=3, max_operand=62, epochs=2, units=8, train_size=2_000, batch_size=256,
+                         jit_compile=False, plateau_epochs=1, plateau_exact=1.01, max_restarts=1)
+    events, weights = Events(), InitialWeights()
+    result = train(config, events, callbacks=[weights])
+    assert result.restarts == 1 and len(result.history) == 2  # the last run goes to its end
+    assert events.begun == 2 and events.restarts == [(1, 1, 1)]
+    assert len(weights.seen) == 2 and not np.array_equal(*weights.seen)
+    assert store.metadata(result)["training"]["restarts"] == 1
 
 
 def test_wrong_trained_tuples_are_revisited_in_every_later_draw():
@@ -337,6 +412,23 @@ def test_a_large_domain_keeps_the_epoch_with_the_fewest_wrong_edge_tuples(monkey
         monitor_cb.on_epoch_end(epoch[0] - 1, {"loss": 0.5 / epoch[0]})
     assert [r.edges_wrong for r in monitor_cb.history] == [1, 0]
     assert monitor_cb.best_epoch == 2
+
+
+def test_a_restart_from_the_plateau_is_reported_where_training_is_shown():
+    import io
+
+    from seqsum.models.train import EpochRecord
+    from seqsum.repl.progress import TerminalProgress
+    from seqsum.repl.training import TrainingOutcome
+
+    stream = io.StringIO()  # not a terminal: lasting lines only
+    history = [EpochRecord(epoch, 0.8, 0.5, exact, 0.03, 60.0) for epoch, exact in ((1, 0.04), (2, 0.16))]
+    TerminalProgress(stream).restart(history, 1, 2)
+    assert stream.getvalue() == ("still on the plateau after epoch 2 (held-out exact at most 16.0%): "
+                                 "starting again from new initial weights, restart 1 of 2\n")
+    outcome = TrainingOutcome(None, None, history * 10, seconds=2400.4, restarts=1)
+    assert outcome.epochs_text() == "20 epochs in 2400s (after 1 restart from the plateau)"
+    assert TrainingOutcome(None, None, history, seconds=9.6).epochs_text() == "2 epochs in 10s"
 
 
 def test_training_warns_only_when_the_network_has_not_learned(trained_model, numpy_model):
