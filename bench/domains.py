@@ -11,7 +11,9 @@ most EXHAUSTIVE_SCORE tuples, else a sample of `--sample` drawn in equal shares 
 plus every edge tuple (operands from 0, 1, the largest and the one-digit numbers). Beside exact
 match it counts wrong answers among the edge tuples, among the short tuples (every operand
 shorter than full width: both below 100 on 0..999, one-digit triples on three terms of 0..99)
-and per layout. Each epoch's held-out and trained-check figures go to stderr as it trains.
+and per layout. Each epoch's held-out and trained-check figures go to stderr as it trains; the
+"restarts" column counts runs stopped on their plateau before the one kept (their epochs are
+in "seconds", not in "epochs").
 On a domain scored whole it also scores the unsure flag, as a saved model would set it, on each
 epoch's snapshot (of the `--flag-seeds` runs) that is partly trained (85-99.5 % exact over the
 domain): the share of wrong answers it catches and of right ones it flags (targets: >= 90 %,
@@ -54,7 +56,7 @@ from seqsum.models.train import train
 from seqsum.repl.training import save_trained
 
 EXHAUSTIVE_SCORE = 2_000_000
-COLUMNS = ("best", "save", "short_wrong", "edge_wrong", "layouts_wrong")
+COLUMNS = ("restarts", "best", "save", "short_wrong", "edge_wrong", "layouts_wrong")
 PARTLY_TRAINED = (0.85, 0.995)
 """Exact match over the whole domain of the snapshots whose unsure flag is scored."""
 CANDIDATES = (0.5, 0.9995)
@@ -158,7 +160,7 @@ def measure(domain: Domain, seed: int, tuples: np.ndarray, show_wrong: int, weig
     print(f"  saved {name}.keras in {saving:.0f}s", file=sys.stderr, flush=True)
     row = score_network(network, tuples, domain, show_wrong)
     row.update(name="default", seed=seed, seconds=result.seconds, epochs=len(result.history),
-               best=result.best_epoch, save=f"{saving:.0f}", **breakdown(domain, tuples, row["right"]))
+               restarts=result.restarts, best=result.best_epoch, save=f"{saving:.0f}", **breakdown(domain, tuples, row["right"]))
     return row
 
 
