@@ -160,7 +160,8 @@ def measure(domain: Domain, seed: int, tuples: np.ndarray, show_wrong: int, weig
     print(f"  saved {name}.keras in {saving:.0f}s", file=sys.stderr, flush=True)
     row = score_network(network, tuples, domain, show_wrong)
     row.update(name="default", seed=seed, seconds=result.seconds, epochs=len(result.history),
-               restarts=result.restarts, best=result.best_epoch, save=f"{saving:.0f}", **breakdown(domain, tuples, row["right"]))
+               restarts=result.restarts, best=result.best_epoch, save=f"{saving:.0f}",
+               **breakdown(domain, tuples, row["right"]))
     return row
 
 
