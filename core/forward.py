@@ -138,6 +138,7 @@ class NumpyNetwork:
         self._decoder_kernel = _halve_sigmoid_gates(w["decoder_kernel"], u)
         self._decoder_bias = _halve_sigmoid_gates(w["decoder_bias"], u)
         self._decoder_recurrent = _halve_sigmoid_gates(w["decoder_recurrent"], u)
+        self._texts: dict[int, np.ndarray] = {}  # by length: _operand_texts
         self._prefixes: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # by length: _prefix_states
 
     CHUNK = 2048  # rows per pass: larger batches fall out of the CPU's caches and run slower
@@ -233,12 +234,16 @@ class NumpyNetwork:
 
     def _operand_texts(self, length: int) -> np.ndarray:
         """Every operand of `length` symbols as this network reads it, indexed by its value:
-        "07" at 7 when left-aligned, " 7" when right-aligned (leading zeros are padding)."""
-        digits = np.arange(10**length)[:, None] // 10 ** np.arange(length - 1, -1, -1) % 10
-        if self.question_align == "right":
-            ones = np.arange(length) == length - 1
-            digits[(np.cumsum(digits, axis=1) == 0) & ~ones] = _PAD
-        return digits
+        "07" at 7 when left-aligned, " 7" when right-aligned (leading zeros are padding).
+        Computed once per length: every question's prefix is checked against it."""
+        texts = self._texts.get(length)
+        if texts is None:
+            texts = np.arange(10**length)[:, None] // 10 ** np.arange(length - 1, -1, -1) % 10
+            if self.question_align == "right":
+                ones = np.arange(length) == length - 1
+                texts[(np.cumsum(texts, axis=1) == 0) & ~ones] = _PAD
+            self._texts[length] = texts
+        return texts
 
     def _prefix_states(self, length: int) -> tuple[np.ndarray, np.ndarray]:
         """The encoder's (h, c) after each of `_operand_texts(length)` and a `+`, indexed by the

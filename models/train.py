@@ -203,7 +203,7 @@ class _Monitor(keras.callbacks.Callback):
             wrong_found=self.draws.wrong_found.get(epoch + 1) if self.draws else None,
         )
         self.history.append(record)
-        best = self.history[self.best_epoch - 1] if self.best_epoch else None
+        best = self.best if self.best_epoch else None
         if self.sampled or best is None or exact >= best.heldout_exact:
             record.trained_exact = self._trained_exact()
         if self.sampled:  # (whose trained tuples were all checked just now)
