@@ -76,12 +76,12 @@ def idle_rss_mb(model: str) -> float:
 
 def without_table(model_path: str) -> str:
     """A copy of the model file without its answer table: how files without one answer."""
-    from seqsum.core.modelfile import ANSWERS_MEMBER
+    from seqsum.core.modelfile import TABLE_MEMBER
 
     copy = Path(tempfile.mkdtemp()) / "no-table.keras"
     with zipfile.ZipFile(model_path) as source, zipfile.ZipFile(copy, "w") as target:
         for name in source.namelist():
-            if name != ANSWERS_MEMBER:
+            if name != TABLE_MEMBER:
                 target.writestr(name, source.read(name))
     return str(copy)
 
@@ -138,9 +138,9 @@ def measure(model_path: str, args, with_keras: bool) -> dict:
 
     model = read_model_file(model_path)
     domain = model.domain
-    has_table = model.answers is not None
+    has_table = model.table is not None
     print(f"model: {model_path} ({domain.describe()}, {domain.size:,} tuples, "
-          + (f"answer table {model.answers.nbytes / 1e6:.1f} MB)" if has_table else "no answer table)"))
+          + (f"answer table {model.table.nbytes / 1e6:.1f} MB)" if has_table else "no answer table)"))
     sample = [min(n, domain.max_operand) for n in (12, 34, 56, 78, 90)[: domain.terms]]
     expression = "+".join(map(str, sample))
     env = dict(os.environ, XDG_DATA_HOME=tempfile.mkdtemp())

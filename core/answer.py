@@ -25,9 +25,13 @@ from .domain import SYMBOLS, VOCABULARY, Domain
 from .modelfile import ModelFile
 from .scoring import exact_match
 
+ANSWER_BATCH = 8192
+"""Tuples answered at once by what answers many (an evaluation, a map): it bounds the memory of
+their related sums, which are asked of the network beside them when a model has no table."""
+
 
 @dataclass
-class Answers:
+class AnswerBatch:
     """The network's answers to N operand tuples, with every position's full distribution."""
 
     domain: Domain
@@ -88,11 +92,11 @@ class Answers:
 
 
 class Answer:
-    """One row of Answers, with what a renderer needs by name."""
+    """One row of AnswerBatch, with what a renderer needs by name."""
 
     __slots__ = ("_batch", "row")
 
-    def __init__(self, batch: Answers, row: int):
+    def __init__(self, batch: AnswerBatch, row: int):
         self._batch, self.row = batch, row
 
     @property
@@ -160,8 +164,8 @@ class Predictor:
     """A loaded model file, ready to answer operand tuples in batches.
 
     The network is deterministic, so each distinct tuple is computed once: within a batch by
-    de-duplication, and across batches by a dense cache when the domain is small enough (the
-    default domain's 10,000 tuples take 1.4 MB). A pipe of repeated sums then costs lookups.
+    de-duplication, and across batches by a dense cache when the domain is small enough (at most
+    CACHE_LIMIT tuples). A pipe of repeated sums then costs lookups.
     A model file with an answer table (core.table) has every tuple's related sums counted in it,
     so only the asked tuples go through the network.
 
@@ -176,7 +180,7 @@ class Predictor:
         self.model = model
         self.domain = model.domain
         self.confidence_rule = ConfidenceRule.from_meta(model.meta)
-        self.table = model.answers
+        self.table = model.table
         self.cacheable = self.domain.size <= self.CACHE_LIMIT
         self.clear_cache()
 
@@ -215,7 +219,7 @@ class Predictor:
     def _compute(self, operands: np.ndarray) -> np.ndarray:
         return self.model.network.answer_probabilities(operands, self.domain)
 
-    def answer(self, operands) -> Answers:
+    def answer(self, operands) -> AnswerBatch:
         """The network's answers, each checked against its answers to related sums (counted in
         the model's answer table when it has one, else asked of the network too)."""
         operands = np.asarray(operands, dtype=np.int64).reshape(-1, self.domain.terms)
@@ -233,7 +237,7 @@ class Predictor:
             rows = self.table[tuple_index(operands, self.domain).astype(np.int64)]
             checks = rows["related"]
             shares = agreement_from_counts(rows["fitting"], checks, product_confidence(probabilities))
-        return Answers(
+        return AnswerBatch(
             domain=self.domain,
             operands=operands,
             probabilities=probabilities,

@@ -115,6 +115,13 @@ def related_sums(operands: np.ndarray, domain: Domain) -> tuple[np.ndarray, np.n
     return views[keep], owners[keep], offsets[keep]
 
 
+def typical_related_count(domain: Domain) -> int:
+    """How many related sums a typical tuple has, for estimating what answering costs: one with
+    mid-range operands, all different (equal operands lose their rotated views)."""
+    middle = (domain.max_operand // 2 + np.arange(domain.terms)[None, :]) % (domain.max_operand + 1)
+    return len(related_sums(middle, domain)[0])
+
+
 def related_counts_over_domain(values: np.ndarray, domain: Domain) -> tuple[np.ndarray, np.ndarray]:
     """For every tuple of the domain at once, from every tuple's answer value (answer_values, in
     tuple_index order): (how many related sums fit its answer, how many it has), as uint8 — the

@@ -23,15 +23,15 @@ from .domain import Domain
 from .layouts import edge_tuples, is_edge, sample_by_layout
 from .printable import quoted
 
-EXHAUSTIVE_LIMIT = 250_000
-"""Domains up to this many tuples are trained on whole; larger ones are sampled."""
+TRAIN_WHOLE_LIMIT = 250_000
+"""Domains up to this many tuples are trained on whole; larger ones are sampled (`is_sampled`)."""
 LARGE_TRAIN_SIZE = 100_000
 """Training tuples drawn from a larger domain when no size is given (per layout, see split)."""
 
 
 def is_sampled(domain: Domain) -> bool:
     """Whether the domain is too large to use whole (training draws from it per layout)."""
-    return domain.size > EXHAUSTIVE_LIMIT
+    return domain.size > TRAIN_WHOLE_LIMIT
 
 
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
@@ -165,6 +165,10 @@ class Examples:
 
     def __len__(self) -> int:
         return len(self.operands)
+
+    def take(self, rows: np.ndarray | slice) -> Examples:
+        """The examples at `rows` (a mask, indices, repeated indices or a slice), in that order."""
+        return Examples(self.operands[rows], self.questions[rows], self.answers[rows])
 
 
 def split(

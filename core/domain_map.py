@@ -1,6 +1,6 @@
 """A map of the domain: for every pair of first and second operands, right or wrong, sure or unsure.
 
-Every tuple drawn is answered through a Predictor, and its category comes from the Answers' own
+Every tuple drawn is answered through a Predictor, and its category comes from the AnswerBatch's own
 `correct` and `low_confidence`. Four categories, in order of severity: right; right but marked
 unsure; wrong but marked unsure; wrong and not marked. Rows are the first operand, columns the
 second. With three or more terms the others are fixed at one value, or each pair shows the worst
@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .answer import Predictor
-from .confidence import related_sums
+from .answer import ANSWER_BATCH, Predictor
+from .confidence import typical_related_count
 from .domain import Domain
 
 CATEGORIES = ("right", "right but marked unsure", "wrong but marked unsure", "wrong and not marked")
@@ -33,7 +33,10 @@ MAX_ANSWERS = 2_000_000
 """The most answers a map may need (each drawn tuple, and its related sums where they are not
 cached): more would keep a session busy for many minutes."""
 
-BATCH = 8192  # tuples answered at once, as core.scoring does: bounds the memory of related sums
+
+IMAGE_CELLS = 200
+"""Cells per side of a map drawn as an image (the PNG, the web page) at most: the default domain
+at one pair per cell, and each cell still a device pixel or two on a phone's screen."""
 
 _ORDINALS = ("third", "fourth", "fifth")
 
@@ -141,9 +144,7 @@ def answers_needed(domain: Domain, fixed: int | None, cacheable: bool) -> int:
     tuple's related sums, which only the de-duplication within a batch shares."""
     if domain.terms == 2 or fixed is None or cacheable:
         return domain.size
-    middle = np.full((1, domain.terms), domain.max_operand // 2)
-    related = len(related_sums(middle, domain)[0])
-    return (domain.max_operand + 1) ** 2 * (1 + related)
+    return (domain.max_operand + 1) ** 2 * (1 + typical_related_count(domain))
 
 
 def check_size(domain: Domain, fixed: int | None, cacheable: bool) -> None:
@@ -213,7 +214,7 @@ def map_domain(predictor: Predictor, fixed: int | None = 0, max_cells: int = 100
     drawing = _drawing_predictor(predictor, whole_domain)
     values = domain.max_operand + 1
     others = _other_values(domain, fixed)
-    side = max(1, math.isqrt(BATCH // len(others)))
+    side = max(1, math.isqrt(ANSWER_BATCH // len(others)))
     total, done = values * values * len(others), 0
     grid = np.empty((values, values), np.uint8)
     counts = np.zeros(len(CATEGORIES), np.int64)
@@ -226,8 +227,8 @@ def map_domain(predictor: Predictor, fixed: int | None = 0, max_cells: int = 100
                 np.repeat(pairs, len(others), axis=0), np.tile(others, (len(pairs), 1)),
             ], axis=1)
             found = np.empty(len(tuples), np.uint8)
-            for start in range(0, len(tuples), BATCH):
-                batch = tuples[start : start + BATCH]
+            for start in range(0, len(tuples), ANSWER_BATCH):
+                batch = tuples[start : start + ANSWER_BATCH]
                 found[start : start + len(batch)] = categories(drawing.answer(batch))
                 done += len(batch)
                 if progress:

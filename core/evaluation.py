@@ -10,20 +10,23 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .answer import Answers, Predictor
+from .answer import ANSWER_BATCH, AnswerBatch, Predictor
 from .codec import encode_answers
 from .confidence import ConfidenceRule, agreement_from_counts, answer_values, product_confidence
 from .dataset import distinct_rows, tuple_index, tuples_from_index
 from .domain import Domain
 from .layouts import EDGE_BUDGET, edge_tuples, layout_of, per_layout_counts, sample_by_layout
 from .scoring import ConfidenceReport, confidence_report, exact_match
-from .table import TABLE_LIMIT, build_table
+from .table import build_table, has_table
 
-BATCH = 8192
-EXHAUSTIVE_LIMIT = TABLE_LIMIT
-"""Domains up to this many tuples are scored whole, each tuple through the network once."""
 SAMPLE_SIZE = 20_000
-"""Above EXHAUSTIVE_LIMIT: tuples drawn per layout, besides the edge tuples."""
+"""Tuples drawn per layout, besides the edge tuples, from a domain too large to score whole."""
+
+
+def scores_whole(domain: Domain) -> bool:
+    """Whether every tuple of the domain is scored: exactly the domains whose model files carry an
+    answer table (core.table), which scoring every tuple once is what builds."""
+    return has_table(domain)
 
 
 @dataclass
@@ -31,6 +34,14 @@ class Subset:
     count: int
     exact_match: float
     char_accuracy: float
+
+    @classmethod
+    def of(cls, mask: np.ndarray, exact: np.ndarray, chars_right: np.ndarray) -> Subset:
+        """The figures of the scored tuples where `mask` holds (zeros when it holds nowhere)."""
+        count = int(mask.sum())
+        if not count:
+            return cls(0, 0.0, 0.0)
+        return cls(count, float(exact[mask].mean()), float(chars_right[mask].mean()))
 
     def to_dict(self) -> dict:
         return {"count": self.count, "exact_match": self.exact_match, "char_accuracy": self.char_accuracy}
@@ -74,13 +85,6 @@ class Evaluation:
         }
 
 
-def _subset(mask: np.ndarray, exact: np.ndarray, chars_right: np.ndarray) -> Subset:
-    count = int(mask.sum())
-    if not count:
-        return Subset(0, 0.0, 0.0)
-    return Subset(count, float(exact[mask].mean()), float(chars_right[mask].mean()))
-
-
 def evaluation_tuples(domain: Domain, sample_size: int = SAMPLE_SIZE, seed: int = 0,
                       edge_budget: int = EDGE_BUDGET) -> np.ndarray:
     """What a domain too large to score whole is scored on: its edge tuples first, then a seeded
@@ -119,8 +123,8 @@ def _score_every_tuple(predictor: Predictor, progress) -> tuple[_Scores, np.ndar
     domain = predictor.domain
     scores = _Scores.empty(domain.size)
     values = np.empty(domain.size, np.int16)
-    for start in range(0, domain.size, BATCH):
-        rows = slice(start, min(start + BATCH, domain.size))
+    for start in range(0, domain.size, ANSWER_BATCH):
+        rows = slice(start, min(start + ANSWER_BATCH, domain.size))
         tuples = tuples_from_index(np.arange(rows.start, rows.stop), domain)
         top = scores.fill(rows, predictor.probabilities(tuples), tuples.sum(axis=1), domain)
         values[rows] = answer_values(top)
@@ -132,9 +136,9 @@ def _score_every_tuple(predictor: Predictor, progress) -> tuple[_Scores, np.ndar
 
 def _score_tuples(predictor: Predictor, tuples: np.ndarray, progress) -> _Scores:
     scores = _Scores.empty(len(tuples))
-    for start in range(0, len(tuples), BATCH):
-        rows = slice(start, min(start + BATCH, len(tuples)))
-        answers: Answers = predictor.answer(tuples[rows])
+    for start in range(0, len(tuples), ANSWER_BATCH):
+        rows = slice(start, min(start + ANSWER_BATCH, len(tuples)))
+        answers: AnswerBatch = predictor.answer(tuples[rows])
         scores.fill(rows, answers.probabilities, answers.truths, predictor.domain)
         scores.agreement[rows] = answers.agreement
         progress("answering", rows.stop, len(tuples))
@@ -143,7 +147,7 @@ def _score_tuples(predictor: Predictor, tuples: np.ndarray, progress) -> _Scores
 
 def evaluate(predictor: Predictor, sample_size: int = SAMPLE_SIZE, seed: int = 0, show_wrong: int = 20,
              progress=None, edge_budget: int = EDGE_BUDGET) -> Evaluation:
-    """Exact match over every tuple of the domain when it has at most EXHAUSTIVE_LIMIT (then the
+    """Exact match over every tuple of the domain when it is small enough (`scores_whole`; then the
     evaluation also carries the answer table), else over the edge tuples and a sample stratified
     by layout; split by held-out vs trained, by layout, and for the edge tuples.
 
@@ -152,7 +156,7 @@ def evaluate(predictor: Predictor, sample_size: int = SAMPLE_SIZE, seed: int = 0
     """
     domain = predictor.domain
     progress = progress or (lambda stage, done, total: None)
-    if domain.size <= EXHAUSTIVE_LIMIT:
+    if scores_whole(domain):
         scores, table = _score_every_tuple(predictor, progress)
         tuple_at = functools.partial(tuples_from_index, domain=domain)
         edges = tuple_index(edge_tuples(domain, edge_budget), domain).astype(np.int64)
@@ -164,17 +168,17 @@ def evaluate(predictor: Predictor, sample_size: int = SAMPLE_SIZE, seed: int = 0
     count = len(scores.exact)
     held = np.empty(count, bool)
     codes = np.empty(count, np.int64)
-    for start in range(0, count, BATCH):
-        rows = np.arange(start, min(start + BATCH, count))
+    for start in range(0, count, ANSWER_BATCH):
+        rows = np.arange(start, min(start + ANSWER_BATCH, count))
         held[rows] = predictor.model.heldout_rule.is_held_out(tuple_at(rows), domain)
         codes[rows] = layout_of(tuple_at(rows), domain)
     wrong = np.flatnonzero(~scores.exact)[:show_wrong]
     return Evaluation(
         exhaustive=table is not None,
-        all=_subset(np.ones(count, bool), scores.exact, scores.chars_right),
-        heldout=_subset(held, scores.exact, scores.chars_right),
-        trained=_subset(~held, scores.exact, scores.chars_right),
-        edges=_subset(np.isin(np.arange(count), edges), scores.exact, scores.chars_right),
+        all=Subset.of(np.ones(count, bool), scores.exact, scores.chars_right),
+        heldout=Subset.of(held, scores.exact, scores.chars_right),
+        trained=Subset.of(~held, scores.exact, scores.chars_right),
+        edges=Subset.of(np.isin(np.arange(count), edges), scores.exact, scores.chars_right),
         confidence=confidence_report(scores.agreement, scores.confidence, scores.exact,
                                      predictor.confidence_rule.threshold),
         layouts=per_layout_counts(codes, scores.exact, domain),

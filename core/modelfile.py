@@ -49,7 +49,7 @@ trained on as held out in its figures; files before 3 held them out like any oth
 files before 4 all read left-aligned questions."""
 META_MEMBER = "seqsum/meta.json"
 WEIGHTS_MEMBER = "seqsum/weights.npz"
-ANSWERS_MEMBER = "seqsum/answers.npy"
+TABLE_MEMBER = "seqsum/answers.npy"
 """Optional (core.table): every answer of a small domain, so related sums are lookups. Readers
 that do not know it ignore it, so it needs no new format version."""
 
@@ -73,7 +73,7 @@ class ModelFile:
     meta: dict
     network: NumpyNetwork
     data: bytes = field(default=b"", repr=False)  # the file as read, so :save copies what is loaded
-    answers: np.ndarray | None = field(default=None, repr=False)  # the answer table, if the file has one
+    table: np.ndarray | None = field(default=None, repr=False)  # the answer table (core.table), if any
     domain: Domain = field(init=False)
     heldout_rule: HeldOutRule = field(init=False)
 
@@ -92,7 +92,7 @@ class ModelFile:
 
 
 def encode_members(meta: dict, weights: dict[str, np.ndarray],
-                   answers: np.ndarray | None = None) -> dict[str, bytes]:
+                   table: np.ndarray | None = None) -> dict[str, bytes]:
     """seqsum's archive members (the answer table too, if given), ready to be written into a zip."""
     buffer = io.BytesIO()
     np.savez(buffer, **{k: np.asarray(weights[k], np.float32) for k in WEIGHT_NAMES})
@@ -101,24 +101,25 @@ def encode_members(meta: dict, weights: dict[str, np.ndarray],
         META_MEMBER: json.dumps(body, indent=2, sort_keys=True).encode(),
         WEIGHTS_MEMBER: buffer.getvalue(),
     }
-    if answers is not None:
-        members[ANSWERS_MEMBER] = encode_table(answers)
+    if table is not None:
+        members[TABLE_MEMBER] = encode_table(table)
     return members
 
 
 ZIP_MAGIC = b"PK\x03\x04"
 MAX_FILE_BYTES = 512 << 20
-"""Larger files are refused unread. A model of MAX_UNITS units, the largest seqsum builds, is
-about 255 MB (its Keras part holds the weights and three optimizer slots, seqsum's part the
-weights again); the bundled model is 4 MB."""
+"""Larger files are refused unread: a model of MAX_UNITS units, the largest seqsum builds, holds
+its weights five times over (the Keras part: the weights and three optimizer slots; seqsum's
+part: the weights again), which stays below this."""
 MAX_META_BYTES = 4 << 20
-"""The metadata member's cap: the longest training seqsum runs (10,000 epochs) records ~2.3 MB."""
+"""The metadata member's cap: above what the longest training seqsum runs (the most epochs its
+options allow) records."""
 MAX_ENTRIES = 1000
 """A cap on an archive's directory entries, counted by their signature before zipfile parses
 them (each parsed entry costs memory); a seqsum file has five, its weights archive eight."""
 ARRAY_OVERHEAD = 2048
 """Bytes allowed beyond an array's data for its .npy header and its entries in the weights
-archive; np.savez writes about 260."""
+archive: several times what np.savez writes."""
 DAMAGED = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError, RuntimeError,
            NotImplementedError, zlib.error, lzma.LZMAError)
 """What zipfile and its decompressors raise for bytes that are not a sound archive."""
@@ -319,26 +320,26 @@ def read_model_file(path: os.PathLike | str) -> ModelFile:
                 raise ModelFileError(path, f"its weights are larger than a model of "
                                            f"{units or MAX_UNITS:,} units needs")
             domain = Domain.from_dict(meta["domain"])
-            answer_bytes = _read_answer_table(path, archive, names, domain)
+            table_bytes = _read_answer_table(path, archive, names, domain)
     except DAMAGED as error:
         raise ModelFileError(path, f"the archive is damaged or truncated ({visible(error, 120)})") from None
     weights = _read_weights(path, weight_bytes, units)
     _check_weights(path, weights)
     network = NumpyNetwork(weights, domain.answer_width, answer_order(meta), question_align(meta))
-    answers = None if answer_bytes is None else _checked_table(path, answer_bytes, network, domain)
-    return ModelFile(path=path, meta=meta, network=network, data=data, answers=answers)
+    table = None if table_bytes is None else _checked_table(path, table_bytes, network, domain)
+    return ModelFile(path=path, meta=meta, network=network, data=data, table=table)
 
 
 def _read_answer_table(path: Path, archive: zipfile.ZipFile, names: set[str],
                        domain: Domain) -> bytes | None:
     """The answer table member's bytes (None when the file has none), read with the limit its
     domain implies."""
-    if ANSWERS_MEMBER not in names:
+    if TABLE_MEMBER not in names:
         return None
     if not has_table(domain):
         raise ModelFileError(path, f"it has an answer table, but its domain has {domain.size:,} tuples, "
                                    f"more than an answer table may hold")
-    data = _read_member(archive, ANSWERS_MEMBER, table_bytes_limit(domain))
+    data = _read_member(archive, TABLE_MEMBER, table_bytes_limit(domain))
     if data is None:
         raise ModelFileError(path, f"its answer table is larger than {domain.size:,} answers can be")
     return data
@@ -347,8 +348,8 @@ def _read_answer_table(path: Path, archive: zipfile.ZipFile, names: set[str],
 def _checked_table(path: Path, data: bytes, network: NumpyNetwork, domain: Domain) -> np.ndarray:
     """The file's answer table, if it agrees with the network where spot-checked."""
     try:
-        answers = decode_table(data, domain)
-        check_table(answers, network, spot_check_tuples(domain), domain)
+        table = decode_table(data, domain)
+        check_table(table, network, spot_check_tuples(domain), domain)
     except TableError as error:
         raise ModelFileError(path, str(error)) from None
-    return answers
+    return table

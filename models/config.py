@@ -18,8 +18,8 @@ LARGE_DOMAIN_EPOCHS = 14
 """Epochs on a domain drawn per layout (core.dataset.is_sampled), each a fresh draw; they all run,
 so the learning rate decays to its floor (docs/recipe.md has the timings and what they buy)."""
 MANY_TERMS, MANY_TERMS_EPOCHS = 4, 20
-"""Epochs on such a domain adding MANY_TERMS numbers or more: four terms of 0..99 still improve
-after epoch 14 (docs/recipe.md)."""
+"""Epochs on such a domain adding MANY_TERMS numbers or more, which goes on improving after
+LARGE_DOMAIN_EPOCHS (docs/recipe.md)."""
 RIGHT_ALIGNED_DIGITS = 3
 """Operands of this many digits or more are read right-aligned by default (TrainConfig)."""
 
@@ -34,9 +34,9 @@ class TrainConfig:
     answer_order: str = "reversed"  # or "reading" (core.codec.written_order)
     # Where the encoder reads the operands: right-aligned in fixed fields (column addition) or
     # joined and padded at the end, as the reference does (core.codec.QUESTION_ALIGNS). None:
-    # right-aligned when operands run to RIGHT_ALIGNED_DIGITS digits or more, where it learns
-    # several times faster; left for shorter ones, where right-aligned questions kept three and
-    # four terms of 0..99 on their plateau longer (docs/recipe.md).
+    # right-aligned when operands run to RIGHT_ALIGNED_DIGITS digits or more, where the network
+    # learns faster that way; left for shorter ones, where right-aligned questions kept more
+    # terms on their plateau longer (docs/recipe.md).
     question_align: str | None = None
     # The default recipe: large batches (fast steps on CPU), a high peak rate reached by a short
     # warm-up and decayed to a floor, rare questions repeated (docs/recipe.md has its figures).
@@ -55,36 +55,36 @@ class TrainConfig:
     heldout_fraction: float = 0.10
     seed: int = 0
     train_size: int | None = None  # None: every trained tuple of a small domain, once
-    balance_rare: bool = True  # repeat rare layouts and sums each epoch (see _balance_rare)
+    balance_rare: bool = True  # repeat rare layouts and sums each epoch (models.train.repeat_rare)
     tensorboard: str | None = None
     keep_best: bool = True  # False: keep the last epoch's weights (the reference recipe)
     # Stop once every held-out and every trained tuple is right. Small domains only: a large
     # domain's checks are samples, right on every tuple in them while some outside are still
     # wrong, and the last epochs at the lowest learning rates are the ones that right those.
     stop_at_perfect: bool = True
-    # Large domains only: draw new training tuples each epoch (models.train._FreshDraws) rather
+    # Large domains only: draw new training tuples each epoch (models.train.FreshDraws) rather
     # than training on one draw throughout.
     fresh_draws: bool = True
     # Large domains only: each layout's share of a training draw grows as its size to this
     # power (0: equal shares; 1: a uniform draw), so the largest layouts, where the last
     # wrong answers are, get more of each epoch while the smallest are still all drawn. The
     # power rises from 0 at the first epoch to this by the middle of training: short operands
-    # first, as the easier start (models.train._FreshDraws.layout_power).
+    # first, as the easier start (models.train.FreshDraws.layout_power).
     layout_power: float = 0.5
     # Large domains only: at the epochs at these shares of training (epochs 10, 12 and 13 of 14),
     # score trained tuples (models.train.WrongTrained; the weights of the epoch before, see
-    # _FreshDraws.on_epoch_end) and add those answered wrong, `revisit_repeats` times each, to
+    # FreshDraws.on_epoch_end) and add those answered wrong, `revisit_repeats` times each, to
     # that and every later epoch's draw: the last epochs, at the lowest learning rates, work on
     # what is still wrong rather than only on what a random draw holds.
     revisit_at: tuple[float, ...] = (0.7, 0.85, 0.93)
     revisit_repeats: int = 8
     # Large domains only: a network first learns the sum's size, then, after a plateau of a
-    # few epochs near 10 % held-out exact match, its digits; from some initial weights it never
-    # leaves it (four terms of 0..99, seed 2, in 14 epochs). A run whose held-out exact match is
-    # still below `plateau_exact` after epoch `plateau_epochs` starts again from new initial
-    # weights (models.train.restart_seed), at most `max_restarts` times; the last run goes on to
-    # its end whatever it reaches. The slowest seeds seen left the plateau at epoch 7 (three
-    # terms of 0..99); a run of `plateau_epochs` epochs or fewer never restarts.
+    # few epochs at low held-out exact match, its digits; from some initial weights it never
+    # leaves it in time. A run whose held-out exact match is still below `plateau_exact` after
+    # epoch `plateau_epochs` starts again from new initial weights (models.train.restart_seed),
+    # at most `max_restarts` times; the last run goes on to its end whatever it reaches.
+    # `plateau_epochs` is later than any run that went on to learn has left the plateau
+    # (docs/recipe.md); a run of `plateau_epochs` epochs or fewer never restarts.
     max_restarts: int = 2
     plateau_epochs: int = 8
     plateau_exact: float = 0.5

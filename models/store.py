@@ -64,11 +64,11 @@ def metadata(result: TrainingResult) -> dict:
 
 
 def save_model(model: keras.Model, meta: dict, path: os.PathLike | str,
-               answers: np.ndarray | None = None) -> Path:
+               table: np.ndarray | None = None) -> Path:
     """Write `model` with `meta` (and its answer table, core.table) to `path` atomically (see
     core.atomic); OSError if impossible.
 
-    `answers` must be the NumPy forward pass's answers from these very weights (scoring.evaluate
+    `table` must be the NumPy forward pass's answers from these very weights (core.evaluation.evaluate
     of the exported network gives them): the file read back must hold exactly those weights and
     that table, and its network must answer the table's spot checks, or nothing is put in place.
     """
@@ -77,12 +77,12 @@ def save_model(model: keras.Model, meta: dict, path: os.PathLike | str,
     with replacing(path) as temporary:
         model.save(temporary)
         with zipfile.ZipFile(temporary, "a", compression=zipfile.ZIP_STORED) as archive:
-            for name, data in encode_members(meta, weights, answers).items():
+            for name, data in encode_members(meta, weights, table).items():
                 archive.writestr(name, data)
         written = read_model_file(temporary)  # never put in place a file that does not load back
         same = all(np.array_equal(written.network.weights[k], np.asarray(weights[k], np.float32))
                    for k in WEIGHT_NAMES)
-        if not same or (answers is not None and not np.array_equal(written.answers, answers)):
+        if not same or (table is not None and not np.array_equal(written.table, table)):
             raise ModelFileError(temporary, "it did not read back as written", "this is a bug in seqsum")
     return path
 

@@ -31,7 +31,7 @@ from .quiet import keras, tf
 STEPS_PER_EXECUTION = 16
 MONITOR_LIMIT = 5_000
 """Held-out tuples scored after each epoch (all of them on the default domain)."""
-MAX_REPEATS = 16  # of one training example per epoch, by _balance_rare
+MAX_REPEATS = 16  # of one training example per epoch, by repeat_rare
 TRAINED_CHECK_LIMIT = 50_000  # trained tuples checked before stopping early
 REVISIT_SCAN = 1_000_000
 """Tuples scored when collecting wrong ones to revisit: a domain this small is scored whole (its
@@ -110,7 +110,7 @@ class WrongTrained:
     (training's draws favour the large layouts; this finds what they leave wrong in the small).
     Later calls score what the previous one left in doubt, the tuples it found wrong or whose
     least sure character was below SURE. Every call scores every trained edge tuple too. A scan
-    of everything costs about half an epoch; what is left in doubt is a small share of it, and
+    of everything costs a good share of an epoch; what is left in doubt is a small share of it, and
     at the low learning rates of the last epochs a sure answer mostly stays right.
     """
 
@@ -119,7 +119,7 @@ class WrongTrained:
     def __init__(self, model: keras.Model, config: TrainConfig):
         self.model, self.config = model, config
         self.doubtful: np.ndarray | None = None
-        self.trained_edges = self._trained_edges()
+        self.trained_edges = trained_edge_tuples(config)
 
     def __call__(self, epoch: int) -> np.ndarray:
         tuples = self._first_scan(epoch) if self.doubtful is None else self.doubtful
@@ -143,15 +143,14 @@ class WrongTrained:
         rng = np.random.default_rng([config.seed, 4, epoch])
         return stratified(domain, config.heldout_rule, REVISIT_SCAN, False, rng)
 
-    def _trained_edges(self) -> np.ndarray:
-        """Every trained edge tuple, beyond the budget evaluation keeps to (11^4 on four terms)."""
-        domain = self.config.domain
-        edges = edge_tuples(domain, budget=len(edge_values(domain)) ** domain.terms)
-        return edges[~self.config.heldout_rule.is_held_out(edges, domain)]
 
 
-def _subset(examples: Examples, mask: np.ndarray) -> Examples:
-    return Examples(examples.operands[mask], examples.questions[mask], examples.answers[mask])
+def trained_edge_tuples(config: TrainConfig) -> np.ndarray:
+    """Every edge tuple on the trained side of the held-out rule, beyond the budget evaluation
+    keeps to."""
+    domain = config.domain
+    edges = edge_tuples(domain, budget=len(edge_values(domain)) ** domain.terms)
+    return edges[~config.heldout_rule.is_held_out(edges, domain)]
 
 
 class _Monitor(keras.callbacks.Callback):
@@ -161,7 +160,7 @@ class _Monitor(keras.callbacks.Callback):
     sets `on_plateau`."""
 
     def __init__(self, config, monitor: Examples, trained: Examples, progress, schedule,
-                 draws: _FreshDraws | None = None, plateau_epoch: int | None = None):
+                 draws: FreshDraws | None = None, plateau_epoch: int | None = None):
         super().__init__()
         self.config, self.monitor, self.progress, self.schedule = config, monitor, progress, schedule
         self.trained, self.draws = trained, draws
@@ -235,18 +234,18 @@ class _Monitor(keras.callbacks.Callback):
         if not self.sampled and self._suspects is not None and len(self._suspects):
             right = answered_right(self.model, self._suspects, self.config)
             if not right.all():
-                self._suspects = _subset(self._suspects, ~right)
+                self._suspects = self._suspects.take(~right)
                 return 1.0 - len(self._suspects) / len(self.trained)
         right = answered_right(self.model, self.trained, self.config)
-        self._suspects, self._trained_right = _subset(self.trained, ~right), right
+        self._suspects, self._trained_right = self.trained.take(~right), right
         return float(right.mean())
 
     def _rank(self, record: EpochRecord) -> tuple:
         """Which epoch is best. A small domain: held-out exact match first, then trained, then
         the lower loss. A large one: the fewest wrong edge tuples (what people type first), then
         the fewest wrong answers over both samples together, then the lower loss; both samples
-        are mostly tuples never trained on, and the held-out one alone (about 11,800 tuples on
-        0..999) is too small to rank epochs by two or three answers. Where both are right for
+        are mostly tuples never trained on, and the held-out one alone is too small to rank epochs
+        by two or three answers. Where both are right for
         several epochs, the lower loss is the later epoch, further down the learning-rate
         schedule."""
         trained = record.trained_exact or 0.0
@@ -278,7 +277,7 @@ def _schedule(config: TrainConfig, total_steps: int):
     raise ValueError(f"unknown learning-rate schedule {config.schedule!r}")
 
 
-def _balance_rare(training: Examples, domain: Domain, by_layout: bool = True) -> Examples:
+def repeat_rare(training: Examples, domain: Domain, by_layout: bool = True) -> Examples:
     """Training examples with rare kinds of question repeated, so the network sees them enough.
 
     Two things make a question rare. Its layout, which operands are shorter than full width: on
@@ -286,10 +285,9 @@ def _balance_rare(training: Examples, domain: Domain, by_layout: bool = True) ->
     And its sum: one tuple sums to 198 (99+99), a hundred to 99. Rare kinds are the last a
     network gets right, and held-out ones there are where it fails to generalise. Each example
     is repeated round(sqrt(most common / its kind's count)) times per epoch, the larger of the
-    two, at most MAX_REPEATS: on 0..99 with 10 % held out, about 14,500 examples per epoch from
-    about 9,000 trained pairs. (Repeating by layout alone left held-out pairs near the largest
-    sums wrong, such as 99+91.) A draw that already gave each layout its share (`by_layout`
-    False) repeats rare sums only.
+    two, at most MAX_REPEATS. Both kinds count: repeating by layout alone left held-out tuples
+    near the largest sums wrong (docs/recipe.md). A draw that already gave each layout its share
+    (`by_layout` False) repeats rare sums only.
     """
     repeats = _rarity_repeats(training.operands.sum(axis=1))
     if by_layout:
@@ -297,7 +295,7 @@ def _balance_rare(training: Examples, domain: Domain, by_layout: bool = True) ->
         layout = (training.operands < full) @ (1 << np.arange(domain.terms))  # a bit per short operand
         repeats = np.maximum(_rarity_repeats(layout), repeats)
     rows = np.repeat(np.arange(len(training)), repeats)
-    return Examples(training.operands[rows], training.questions[rows], training.answers[rows])
+    return training.take(rows)
 
 
 def _rarity_repeats(kinds: np.ndarray) -> np.ndarray:
@@ -306,7 +304,7 @@ def _rarity_repeats(kinds: np.ndarray) -> np.ndarray:
     return np.minimum(repeats, MAX_REPEATS)[kinds]
 
 
-def _trained_check(training: Examples, config: TrainConfig) -> Examples:
+def trained_check(training: Examples, config: TrainConfig) -> Examples:
     """The trained tuples checked before stopping early. Small domains: the training tuples (up
     to TRAINED_CHECK_LIMIT rows). Large ones: TRAINED_CHECK_LIMIT tuples of the trained side
     drawn per layout, with its edge tuples, on their own seed; most were never trained on, so
@@ -320,7 +318,7 @@ def _trained_check(training: Examples, config: TrainConfig) -> Examples:
     return Examples.from_operands(checked, domain, config.question_align)
 
 
-class _FreshDraws(keras.utils.PyDataset):
+class FreshDraws(keras.utils.PyDataset):
     """A large domain's training examples, drawn anew each epoch (`stratified`, trained side,
     layout shares by `layout_power`).
 
@@ -349,7 +347,7 @@ class _FreshDraws(keras.utils.PyDataset):
         rng = np.random.default_rng([config.seed, 2, self.epoch])
         drawn = stratified(domain, config.heldout_rule, self.size, False, rng, self.layout_power())
         examples = Examples.from_operands(drawn, domain, config.question_align)
-        return _balance_rare(examples, domain, by_layout=False) if config.balance_rare else examples
+        return repeat_rare(examples, domain, by_layout=False) if config.balance_rare else examples
 
     def layout_power(self) -> float:
         """This epoch's `layout_power`: 0 (equal shares, short operands weigh most) at the first
@@ -421,12 +419,8 @@ def train(config: TrainConfig, progress: TrainingProgress | None = None,
     training, heldout = split(domain, config.heldout_rule, config.train_size, seed=config.seed,
                               align=config.question_align)
     # A large domain's held-out set is drawn per layout: all of it is monitored, or 1+1 is not.
-    monitor = heldout if is_sampled(domain) or len(heldout) <= MONITOR_LIMIT else Examples(
-        heldout.operands[:MONITOR_LIMIT],
-        heldout.questions[:MONITOR_LIMIT],
-        heldout.answers[:MONITOR_LIMIT],
-    )
-    trained = _trained_check(training, config)
+    monitor = heldout if is_sampled(domain) else heldout.take(slice(MONITOR_LIMIT))
+    trained = trained_check(training, config)
     started = time.perf_counter()
     restart = 0
     while True:
@@ -458,11 +452,11 @@ def _fit(config: TrainConfig, training: Examples, monitor: Examples, trained: Ex
     stops the run if it is still on its plateau after `plateau_epoch` (`on_plateau`)."""
     domain = config.domain
     if is_sampled(domain) and config.fresh_draws:
-        data = {"x": _FreshDraws(config, len(training)), "shuffle": False}
+        data = {"x": FreshDraws(config, len(training)), "shuffle": False}
         steps_per_epoch = len(data["x"])
     else:
         if config.balance_rare:
-            training = _balance_rare(training, domain)
+            training = repeat_rare(training, domain)
         answers = training.answers[:, written_order(domain.answer_width, config.answer_order)]
         data = {"x": one_hot(training.questions), "y": one_hot(answers),
                 "batch_size": config.batch_size, "shuffle": True}
@@ -473,7 +467,7 @@ def _fit(config: TrainConfig, training: Examples, monitor: Examples, trained: Ex
     if restart:
         keras.utils.set_random_seed(init_seed)
     model = build_model(domain, config.units, init_seed)
-    draws = data["x"] if isinstance(data["x"], _FreshDraws) else None
+    draws = data["x"] if isinstance(data["x"], FreshDraws) else None
     if draws:
         draws.find_wrong = WrongTrained(model, config)
     optimizer_options = {"clipnorm": config.clipnorm} if config.clipnorm else {}

@@ -8,5 +8,5 @@ import os
 
 # One BLAS thread unless the user says otherwise (read when NumPy is first imported, which is
 # after this): the answer path multiplies small matrices, and on a shared CPU a second BLAS thread
-# mostly waits for a core, which made the forward pass several times slower (bench/answer_path.py).
+# mostly waits for a core and slows the forward pass (docs/benchmarks.md, bench/answer_path.py).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")

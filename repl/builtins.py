@@ -20,10 +20,11 @@ from ..core.modelfile import ModelFileError, read_model_file
 from ..core.printable import visible
 from . import locations, map_view, render
 from .commands import command, help_lines
+from .errors import Failure
 from .progress import EvaluationProgress, TerminalProgress
 from .report import evaluation_text, info_text
 from .text import percent, sparkline
-from .training import Failure, config_from_options, train_and_save, training_options
+from .training import config_from_options, train_and_save, training_options
 
 
 @command("help", help="list the commands and what you can type", aliases=("h", "?"))

@@ -1,8 +1,8 @@
 """The `seqsum-repl` command line: the REPL, one-shot and pipe answering, `train`, `evaluate`.
 
-Every failure a user can cause ends as one line on stderr and an exit status: 0 all answered,
-1 some input line rejected, 2 bad usage or an unusable model file, 130 interrupted. Unexpected
-errors write their traceback to a log file, never to the terminal.
+Every failure a user can cause ends as one line on stderr and an exit status (repl.errors): 0 all
+answered, 1 some input line rejected, 2 bad usage or an unusable model file, 3 a bug in seqsum,
+130 interrupted. Unexpected errors write their traceback to a log file, never to the terminal.
 """
 
 from __future__ import annotations
@@ -20,20 +20,14 @@ from ..core.evaluation import evaluate as run_evaluation
 from ..core.modelfile import ModelFile, ModelFileError, read_model_file
 from ..core.printable import visible
 from . import locations
+from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, Failure
 from .map_chart import draw_map_png, map_options
 from .map_view import MapProgress
 from .pipe import run_expressions, run_pipe
 from .progress import EvaluationProgress, TerminalProgress
 from .report import evaluation_text, summary
 from .style import disable_color, error_line, warning_line
-from .training import (
-    EXIT_INTERRUPTED,
-    EXIT_USAGE,
-    Failure,
-    config_from_options,
-    train_and_save,
-    training_options,
-)
+from .training import config_from_options, train_and_save, training_options
 from .web import write_page
 
 
@@ -53,10 +47,42 @@ def load_or_train(choice: locations.ModelChoice) -> ModelFile:
 
 
 class SeqsumGroup(click.Group):
-    """A click group whose `main` ends every failure as one line (also under CliRunner)."""
+    """The command group whose `main` is the one way in, for the console script and click's
+    CliRunner alike: it runs the command and turns every failure into one line and an exit
+    status (repl.errors), then exits with it."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
-        sys.exit(run(list(args) if args is not None else None))
+        sys.exit(self._status(args, prog_name or "seqsum-repl", **extra))
+
+    def _status(self, args, prog_name: str, **extra) -> int:
+        try:
+            status = super().main(args, prog_name, standalone_mode=False, **extra)
+            return status if isinstance(status, int) else EXIT_OK
+        except click.exceptions.Abort:
+            error_line("interrupted")
+            return EXIT_INTERRUPTED
+        except click.ClickException as error:
+            hint = " (see seqsum-repl --help)" if isinstance(error, click.UsageError) else ""
+            error_line(f"{error.format_message()}{hint}")
+            return error.exit_code
+        except (ModelFileError, Failure) as error:
+            error_line(str(error))
+            return getattr(error, "status", EXIT_USAGE)
+        except KeyboardInterrupt:
+            error_line("interrupted; nothing was saved")
+            return EXIT_INTERRUPTED
+        except BrokenPipeError:
+            # The reader went away (`| head`): stop quietly, as Unix tools do.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            return EXIT_OK
+        except OSError as error:
+            error_line(f"{error.strerror or error}: {error.filename}" if error.filename else str(error))
+            return EXIT_USAGE
+        except Exception as error:  # noqa: BLE001 - the last line of defence: never a traceback
+            where = locations.details_logged()
+            error_line(f"unexpected {type(error).__name__}: {error}{where}")
+            return EXIT_UNEXPECTED
 
 
 @click.group(cls=SeqsumGroup, invoke_without_command=True,
@@ -179,40 +205,17 @@ def web(model_path, out, no_map):
 
 
 def run(argv: list[str] | None = None) -> int:
-    """Run the CLI and turn every failure into one line and an exit status."""
+    """Run the CLI with `argv` and return its exit status instead of exiting."""
     try:
-        status = click.Group.main(cli, args=argv, prog_name="seqsum-repl", standalone_mode=False)
-        return status if isinstance(status, int) else 0
-    except click.exceptions.Abort:
-        error_line("interrupted")
-        return EXIT_INTERRUPTED
-    except click.ClickException as error:
-        hint = " (see seqsum-repl --help)" if isinstance(error, click.UsageError) else ""
-        error_line(f"{error.format_message()}{hint}")
-        return error.exit_code
-    except (ModelFileError, Failure) as error:
-        error_line(str(error))
-        return getattr(error, "status", EXIT_USAGE)
-    except KeyboardInterrupt:
-        error_line("interrupted; nothing was saved")
-        return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        # The reader went away (`| head`): stop quietly, as Unix tools do.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
-    except OSError as error:
-        error_line(f"{error.strerror or error}: {error.filename}" if error.filename else str(error))
-        return EXIT_USAGE
-    except Exception as error:  # noqa: BLE001 - the last line of defence: never a traceback
-        where = locations.details_logged()
-        error_line(f"unexpected {type(error).__name__}: {error}{where}")
-        return 3
+        cli.main(argv)
+    except SystemExit as done:
+        return done.code if isinstance(done.code, int) else EXIT_OK
+    return EXIT_OK
 
 
-def main(argv: list[str] | None = None) -> None:
+def main() -> None:
     """Console-script entry point."""
-    sys.exit(run(argv))
+    cli.main()
 
 
 if __name__ == "__main__":

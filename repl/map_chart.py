@@ -1,7 +1,8 @@
 """The domain map as a PNG (`seqsum-repl evaluate --map FILE.png`), drawn with matplotlib.
 
 The image is always FIGSIZE at DPI, so its size in pixels is known (PIXELS); a domain wider than
-CELLS is downsampled as on the terminal (each cell the worst of its block, said in the image).
+core.domain_map.IMAGE_CELLS is downsampled as on the terminal (each cell the worst of its block,
+said in the image).
 """
 
 from __future__ import annotations
@@ -11,13 +12,20 @@ from pathlib import Path
 
 from ..core.answer import Predictor
 from ..core.atomic import write_bytes
-from ..core.domain_map import CATEGORIES, COLOURS, DomainMap, check_size, map_domain, parse_others
+from ..core.domain_map import (
+    CATEGORIES,
+    COLOURS,
+    IMAGE_CELLS,
+    DomainMap,
+    check_size,
+    map_domain,
+    parse_others,
+)
+from .extras import check_plot_available
 from .map_view import MapProgress
-from .training import check_plot_available
 
 FIGSIZE, DPI = (8, 8), 100
 PIXELS = (FIGSIZE[0] * DPI, FIGSIZE[1] * DPI)  # width, height
-CELLS = 200  # per side at most: every cell then spans at least two pixels of the plot
 
 
 def write_map_png(domain_map: DomainMap, path: Path, title: str) -> None:
@@ -63,7 +71,7 @@ def map_options(predictor: Predictor, others: str | None) -> int | None:
 def draw_map_png(predictor: Predictor, path: Path, fixed: int | None) -> str:
     """Answer the map (progress on stderr), write it to `path`, and say so in one line."""
     with MapProgress() as progress:
-        drawn = map_domain(predictor, fixed, CELLS, progress)
+        drawn = map_domain(predictor, fixed, IMAGE_CELLS, progress)
     model = predictor.model
     write_map_png(drawn, path, f"seqsum: {model.path.name}, {model.domain.describe()}")
     return f"map written to {path} ({PIXELS[0]}x{PIXELS[1]} pixels)"

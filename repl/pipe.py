@@ -15,10 +15,11 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass
 
-from ..core.answer import Answers, Predictor
+from ..core.answer import AnswerBatch, Predictor
 from ..core.parse import MAX_INPUT_CHARS, ParseError, parse_expression
 from ..core.printable import visible
 from . import render
+from .errors import EXIT_OK, EXIT_REJECTED
 from .style import color_enabled, paint
 from .workers import Workers, answer_pool, texts_of
 
@@ -135,7 +136,7 @@ class _Batch:
     parsed: list[tuple[int, ...] | None]
     parts: list[list[tuple[int, ...]]]  # new tuples, in parts of ANSWER_PART
     sent: list[Future] | None = None  # the parts sent to worker processes
-    answering: Iterator[Answers] | None = None  # or being answered by threads
+    answering: Iterator[AnswerBatch] | None = None  # or being answered by threads
 
 
 class PipeWriter:
@@ -270,7 +271,7 @@ def run_pipe(predictor: Predictor, stream, out, err, as_json: bool) -> int:
             writer.add(batch, more_ready=input_ready(stream))
     finally:
         writer.close()
-    return 1 if writer.rejected else 0
+    return EXIT_REJECTED if writer.rejected else EXIT_OK
 
 
 def run_expressions(predictor: Predictor, expressions: list[str], out, err, as_json: bool) -> int:
@@ -280,4 +281,4 @@ def run_expressions(predictor: Predictor, expressions: list[str], out, err, as_j
         writer.add([Line(i, text) for i, text in enumerate(expressions, start=1)])
     finally:
         writer.close()
-    return 1 if writer.rejected else 0
+    return EXIT_REJECTED if writer.rejected else EXIT_OK

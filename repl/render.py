@@ -11,7 +11,7 @@ import json
 
 import numpy as np
 
-from ..core.answer import Answer, Answers
+from ..core.answer import Answer, AnswerBatch
 from ..core.distinct import each_distinct
 from ..core.domain import SYMBOLS, VOCABULARY
 from ..core.printable import visible, visible_json
@@ -50,7 +50,7 @@ def _unsure(answer: Answer) -> Fragments:
     return [("", "  "), ("class:unsure", "unsure")] if answer.low_confidence else []
 
 
-def one_lines(answers: Answers, color: bool) -> list[str]:
+def one_lines(answers: AnswerBatch, color: bool) -> list[str]:
     """Each answer on one line, for pipes, in ANSI colours when `color`:
 
     `37+68 = 105 ✓ true 105  confidence 99.2%  agreement 100.0%  chars 1:99.9% 0:99.8% 5:99.5%`
@@ -132,7 +132,7 @@ def _json_floats(values: np.ndarray) -> list:
     return each_distinct(np.rint(np.asarray(values, np.float64) * 1e6), lambda k: repr(k / 1e6))
 
 
-def json_tails(answers: Answers, alternatives: int = 3) -> list[str]:
+def json_tails(answers: AnswerBatch, alternatives: int = 3) -> list[str]:
     """Each answer's JSON record without its "input" field (which depends on how it was typed).
 
     Exactly what json.dumps(record, ensure_ascii=False) wrote for it, built column-wise with

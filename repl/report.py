@@ -124,7 +124,7 @@ def info_text(model: ModelFile, source: str) -> str:
         f"writes      the answer {WRITTEN[model.network.answer_order]}",
         f"held out    {rule.fraction * 100:g}% of tuples never trained on (seed {rule.seed})",
         "answers     " + (f"a table of all {model.domain.size:,} answers: related sums are lookups"
-                          if model.answers is not None else "no table: related sums go through the network"),
+                          if model.table is not None else "no table: related sums go through the network"),
     ]
     if training:
         lines.append(

@@ -30,6 +30,7 @@ from . import (
     locations,
     render,
 )
+from .errors import EXIT_OK
 from .style import PROMPT_TOOLKIT_STYLES, color_enabled
 
 STYLE = Style.from_dict(PROMPT_TOOLKIT_STYLES | {"bottom-toolbar": "noreverse #aaaaaa"})
@@ -184,4 +185,4 @@ def run_session(model: ModelFile, choice: locations.ModelChoice, input=None, out
         except EOFError:
             break
         session.handle(text)
-    return 0
+    return EXIT_OK

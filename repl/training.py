@@ -1,5 +1,5 @@
 """Train, evaluate and save a model: the one sequence behind `train`, first use and :retrain,
-with the options `train` and `:retrain` share and the one-line failures they end in.
+with the options `train` and `:retrain` share.
 
 TensorFlow is imported here lazily, on the first call, never when a model is only answering.
 The destination file is written only after training succeeded, atomically; Ctrl-C or SIGTERM
@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import click
-import numpy as np
 
 from ..core.answer import Predictor
 from ..core.codec import ANSWER_ORDERS, QUESTION_ALIGNS
-from ..core.confidence import related_sums
-from ..core.dataset import EXHAUSTIVE_LIMIT, LARGE_TRAIN_SIZE
+from ..core.confidence import typical_related_count
+from ..core.dataset import LARGE_TRAIN_SIZE, TRAIN_WHOLE_LIMIT
 from ..core.domain import MAX_MAX_OPERAND, MAX_TERMS, MIN_TERMS, Domain, DomainError
-from ..core.evaluation import Evaluation, calibrate, evaluate
+from ..core.evaluation import SAMPLE_SIZE, Evaluation, calibrate, evaluate
 from ..core.forward import MAX_UNITS
 from ..core.modelfile import ModelFile, read_model_file
 from ..models.config import (
@@ -33,17 +32,9 @@ from ..models.config import (
     RIGHT_ALIGNED_DIGITS,
     TrainConfig,
 )
+from .errors import Failure
+from .extras import check_plot_available, check_tensorboard_available
 from .text import percent, plural
-
-EXIT_USAGE, EXIT_INTERRUPTED = 2, 130
-
-
-class Failure(Exception):
-    """An error to show as one line, with its exit status."""
-
-    def __init__(self, message: str, status: int = EXIT_USAGE):
-        super().__init__(message)
-        self.status = status
 
 
 def training_options(function):
@@ -55,7 +46,7 @@ def training_options(function):
                      help="Largest operand (operands start at 0)."),
         click.option("--epochs", type=click.IntRange(1, 10_000), default=None,
                      help=f"Epochs (default: at most {DEFAULT_EPOCHS}, stopping once every sum is "
-                     f"right; {LARGE_DOMAIN_EPOCHS} on domains over {EXHAUSTIVE_LIMIT:,} tuples, "
+                     f"right; {LARGE_DOMAIN_EPOCHS} on domains over {TRAIN_WHOLE_LIMIT:,} tuples, "
                      f"{MANY_TERMS_EPOCHS} there with {MANY_TERMS} terms or more)."),
         click.option("--batch-size", type=click.IntRange(1, 65_536), default=None),
         click.option("--learning-rate", type=click.FloatRange(0, 1, min_open=True), default=None),
@@ -180,38 +171,18 @@ class Interruption:
         return RaiseWhenInterrupted()
 
 
-def check_plot_available(option: str = "--plot") -> None:
-    try:
-        import matplotlib  # noqa: F401 - optional (the plot extra): only probed when asked for
-    except ImportError:
-        raise Failure(
-            f"{option} needs matplotlib: pip install 'seqsum[plot]' (or pip install matplotlib)"
-        ) from None
+SAVE_EVALUATION_DOMAIN = Domain(2, 999)
+"""The evaluation at save time scores SAMPLE_SIZE tuples of a sampled domain whose questions cost
+no more LSTM steps than this one's (each with its related sums); a costlier domain (more terms,
+longer operands) scores fewer, so that saving takes about as long as it does on this one."""
 
 
-def check_tensorboard_available() -> None:
-    try:
-        import tensorboard  # noqa: F401 - optional (the tensorboard extra): only probed when asked for
-    except ImportError:
-        raise Failure(
-            "--tensorboard needs TensorBoard: pip install 'seqsum[tensorboard]' "
-            "(or pip install tensorboard)"
-        ) from None
-
-
-SAVE_EVALUATION_STEPS = 20_000 * 82 * 11
-"""LSTM steps the evaluation at save time may spend on a sampled domain: what 20,000 pairs of
-0..999 cost (each with its ~81 related sums, 11 steps a pass). Five terms of 0..9999 ask ~201
-related sums of a 29-step network, so their sample shrinks to match instead of taking minutes."""
-
-
-def save_sample_size(domain: Domain, largest: int = 20_000) -> int:
+def save_sample_size(domain: Domain, largest: int = SAMPLE_SIZE) -> int:
     """Tuples sampled to evaluate and calibrate a model of a large domain as it is saved."""
-    # A typical tuple: mid-range, operands distinct (equal ones lose their rotated view).
-    middle = (domain.max_operand // 2 + np.arange(domain.terms)[None, :]) % (domain.max_operand + 1)
-    passes = 1 + len(related_sums(middle, domain)[0])
-    steps = domain.input_width + domain.answer_width
-    return max(1, min(largest, SAVE_EVALUATION_STEPS // (passes * steps)))
+    def steps(d: Domain) -> int:  # LSTM steps to answer a typical tuple and its related sums
+        return (1 + typical_related_count(d)) * (d.input_width + d.answer_width)
+
+    return max(1, min(largest, largest * steps(SAVE_EVALUATION_DOMAIN) // steps(domain)))
 
 
 def figures_of(evaluation: Evaluation) -> dict:
@@ -257,5 +228,5 @@ def save_trained(result, out: Path, progress=None) -> Evaluation:
     evaluation = evaluation.judged_by(rule)
     meta["confidence"] = rule.to_dict()
     meta["figures"] = figures_of(evaluation)
-    save_model(result.model, meta, out, answers=evaluation.table)
+    save_model(result.model, meta, out, table=evaluation.table)
     return evaluation

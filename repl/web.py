@@ -33,7 +33,7 @@ from ..core.answer import Predictor
 from ..core.atomic import write_bytes
 from ..core.confidence import ConfidenceRule
 from ..core.domain import VOCABULARY
-from ..core.domain_map import MapError, map_domain
+from ..core.domain_map import IMAGE_CELLS, MapError, map_domain
 from ..core.forward import WEIGHT_NAMES
 from ..core.modelfile import ModelFile, answer_order, question_align
 from ..core.parse import MAX_INPUT_CHARS
@@ -45,9 +45,6 @@ SCRIPT_MARK = "/*SEQSUM:SCRIPT*/"
 POLICY_MARK = "/*SEQSUM:POLICY*/"
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 _MAX_PREFIX = 90  # front coding of character names: longest shared prefix one symbol can say
-MAP_CELLS = 200
-"""Cells per side of the page's map at most, as the PNG's: the default domain at one pair per
-cell, and still at least a device pixel or two per cell on a phone."""
 
 
 def _template(name: str) -> str:
@@ -199,7 +196,8 @@ def write_page(path: os.PathLike | str, model: ModelFile, source: str = "--model
     domain_map, no_map = None, None
     if map_predictor is not None:
         try:
-            domain_map = map_domain(map_predictor, fixed=0, max_cells=MAP_CELLS, progress=progress).to_dict()
+            drawn = map_domain(map_predictor, fixed=0, max_cells=IMAGE_CELLS, progress=progress)
+            domain_map = drawn.to_dict()
         except MapError as error:
             no_map = str(error)
     data = page_html(model, source, domain_map).encode("utf-8")

@@ -24,7 +24,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 import numpy as np
 
-from ..core.answer import Answers, Predictor
+from ..core.answer import AnswerBatch, Predictor
 from ..core.forward import chunk_pool
 from . import render
 
@@ -42,7 +42,7 @@ _as_json = False
 _color = False
 
 
-def texts_of(answers: Answers, as_json: bool, color: bool) -> list[str]:
+def texts_of(answers: AnswerBatch, as_json: bool, color: bool) -> list[str]:
     """Each answer as the pipe writes it: a JSON record's tail, or the one-line form."""
     return render.json_tails(answers) if as_json else render.one_lines(answers, color)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import seqsum.repl  # noqa: F401
 
 # isort: split
+import dataclasses
 import fcntl
 import io
 import os
@@ -17,11 +18,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from seqsum.core.answer import Predictor
+from seqsum.core.codec import encode_answers, one_hot
 from seqsum.core.confidence import answer_values
 from seqsum.core.dataset import all_tuples
 from seqsum.core.domain import PAD, VOCABULARY, Domain
 from seqsum.core.forward import WEIGHT_NAMES, NumpyNetwork, weight_shapes
-from seqsum.core.modelfile import encode_members
+from seqsum.core.modelfile import ModelFile, encode_members
 from seqsum.core.table import build_table
 
 TINY = dict(terms=2, max_operand=9, units=64, epochs=40, batch_size=8, learning_rate=0.01, seed=0,
@@ -80,6 +83,30 @@ def write_numpy_model(path: Path, domain: Domain | None = None, units: int = 16,
             archive.writestr(name, data)
     path.write_bytes(buffer.getvalue())
     return path
+
+
+class ScriptedNetwork:
+    """Stands in for a model's network (`ModelFile.network`, through which every answer is asked):
+    it writes a+b+`off` for every tuple, and `special[t]` more for the tuples listed, so wrong
+    answers sit at known places while the real confidence rule decides which are marked unsure.
+    `asked` counts the tuples asked, call by call."""
+
+    def __init__(self, off: int = 0, special: dict | None = None):
+        self.off, self.special = off, special or {}
+        self.asked: list[int] = []
+
+    def answer_probabilities(self, operands: np.ndarray, domain: Domain) -> np.ndarray:
+        self.asked.append(len(operands))
+        written = operands.sum(axis=1) + self.off
+        for where, extra in self.special.items():
+            written[(operands == np.array(where)).all(axis=1)] += extra
+        return one_hot(encode_answers(written, domain)) * 0.9 + 0.1 / len(VOCABULARY)
+
+
+def Scripted(model: ModelFile, off: int = 0, special: dict | None = None,  # noqa: N802 - reads as a type
+             network: ScriptedNetwork | None = None) -> Predictor:
+    """A predictor of `model`'s file and domain whose network is scripted (ScriptedNetwork)."""
+    return Predictor(dataclasses.replace(model, network=network or ScriptedNetwork(off, special)))
 
 
 @pytest.fixture

@@ -34,7 +34,10 @@ def test_repeated_expressions_are_answered_in_order(numpy_model):
     assert len(lines) == 2  # stdin is ignored with -e
     assert lines[0].startswith("37+68 = ") and "true 105" in lines[0]
     assert lines[1].startswith("1+2 = ") and "true 3" in lines[1]
-    assert "%" in lines[0] and ("✓" in lines[0] or "✗" in lines[0])
+    records = [json.loads(line) for line in invoke(["--model", str(numpy_model), "--json", "-e", "37+68",
+                                                    "-e", "1+2"]).stdout.splitlines()]
+    for line, record in zip(lines, records, strict=True):  # the verdict is the answer's own
+        assert f" = {record['prediction']} {'✓' if record['correct'] else '✗'} " in line
     assert "\x1b[" not in result.stdout  # not a terminal: no colour codes
 
 

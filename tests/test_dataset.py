@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from seqsum.core.dataset import (
-    EXHAUSTIVE_LIMIT,
+    TRAIN_WHOLE_LIMIT,
     HeldOutRule,
     all_tuples,
     distinct_rows,
@@ -51,7 +51,7 @@ def test_rule_decides_per_tuple_whatever_the_batch():
 
 def test_large_domain_is_sampled_and_still_disjoint():
     d = Domain(2, 999)
-    assert d.size > EXHAUSTIVE_LIMIT
+    assert d.size > TRAIN_WHOLE_LIMIT
     rule = HeldOutRule(0.1, 0)
     training, heldout = split(d, rule, train_size=20_000, heldout_size=2_000, seed=1)
     # At most as many as asked: a layout with fewer tuples on its side than its share has them all.

@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 from seqsum.core.answer import Predictor
-from seqsum.core.codec import encode_answers, one_hot
 from seqsum.core.dataset import all_tuples
 from seqsum.core.domain import Domain
 from seqsum.core.domain_map import (
@@ -20,26 +19,10 @@ from seqsum.core.domain_map import (
 from seqsum.core.evaluation import evaluate
 from seqsum.core.modelfile import read_model_file
 
-from .conftest import write_numpy_model
+from .conftest import Scripted, ScriptedNetwork, write_numpy_model
 
 
-class Scripted(Predictor):
-    """A predictor whose network writes a+b+`off` for every tuple, and `special[t]` more for the
-    tuples listed: wrong answers at known places, and the real confidence rule deciding which
-    of them are marked unsure."""
-
-    def __init__(self, model, off: int = 0, special: dict | None = None):
-        self.off, self.special = off, special or {}
-        super().__init__(model)
-
-    def _compute(self, operands):
-        written = operands.sum(axis=1) + self.off
-        for where, extra in self.special.items():
-            written[(operands == np.array(where)).all(axis=1)] += extra
-        return one_hot(encode_answers(written, self.domain)) * 0.9 + 0.1 / 12
-
-
-def scripted(tmp_path, domain: Domain, **script) -> Scripted:
+def scripted(tmp_path, domain: Domain, **script) -> Predictor:
     return Scripted(read_model_file(write_numpy_model(tmp_path / "m.keras", domain)), **script)
 
 
@@ -130,7 +113,7 @@ def test_others_are_parsed_with_one_line_reasons():
 
 def test_a_map_too_large_to_compute_is_refused_before_answering(tmp_path):
     predictor = scripted(tmp_path, Domain(2, 9999))
-    predictor._compute = None  # answering anything would fail
+    predictor.model.network = None  # answering anything would fail
     with pytest.raises(MapError, match="100,000,000 answers.*at most 2,000,000"):
         map_domain(predictor)
     wide = scripted(tmp_path, Domain(3, 999))
@@ -143,19 +126,13 @@ def test_a_map_too_large_to_compute_is_refused_before_answering(tmp_path):
 def test_a_domain_too_large_for_the_cache_is_computed_once_per_tuple(tmp_path, monkeypatch):
     """Past the predictor's cache, a whole-domain map caches every tuple while it draws, instead
     of answering each tuple again for every related sum that asks it."""
-    computed = []
-
-    class Counting(Scripted):
-        def _compute(self, operands):
-            computed.append(len(operands))
-            return super()._compute(operands)
-
     model = read_model_file(write_numpy_model(tmp_path / "m.keras", Domain(2, 99)))
-    cached = map_domain(Counting(model, special={(3, 7): 5}))  # in several tiles
-    assert sum(computed) == 10_000
+    counting = ScriptedNetwork(special={(3, 7): 5})
+    cached = map_domain(Scripted(model, network=counting))  # in several tiles
+    assert sum(counting.asked) == 10_000
     monkeypatch.setattr(Predictor, "CACHE_LIMIT", 50)
-    computed.clear()
-    uncached = Counting(model, special={(3, 7): 5})
+    counting.asked.clear()
+    uncached = Scripted(model, network=counting)
     assert not uncached.cacheable
     assert np.array_equal(map_domain(uncached).cells, cached.cells)
-    assert sum(computed) == 10_000
+    assert sum(counting.asked) == 10_000

@@ -25,11 +25,12 @@ def test_questions_sharing_a_first_operand_start_from_its_remembered_state(align
     remembering = NumpyNetwork(numpy_weights(32), 4, "reversed", align)
     first, again = remembering.probabilities(questions), remembering.probabilities(questions[::-1])
     plain = NumpyNetwork(numpy_weights(32), 4, "reversed", align)
+    # The private seam is the thing under test: the same network with prefix sharing turned off.
     plain._encode_sharing_prefixes = lambda q: plain._encode(q)[0]  # every question read whole
     expected = plain.probabilities(questions)
     np.testing.assert_allclose(first, expected, atol=1e-6)
     np.testing.assert_allclose(again, expected[::-1], atol=1e-6)
-    assert sorted(remembering._prefixes) == lengths
+    assert sorted(remembering._prefixes) == lengths  # which operand lengths were remembered
     assert len(questions) >= PREFIX_BATCH
 
 

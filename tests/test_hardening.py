@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from seqsum.core.answer import Predictor
 from seqsum.core.modelfile import read_model_file
-from seqsum.repl import builtins, locations
+from seqsum.repl import builtins, commands, locations
 from seqsum.repl.pipe import MAX_LINE_BYTES, PipeWriter, split_lines
 from seqsum.repl.session import Session
 
@@ -96,17 +96,39 @@ def test_pipe_gives_one_result_per_non_blank_line_in_order(lines, cuts, as_json)
     assert "Traceback" not in err.getvalue()
 
 
+SILENT = {"quit", "exit", "q"}  # commands whose documented reply is none (they end the session)
+typed = st.one_of(
+    st.text(max_size=80),
+    st.sampled_from(["1+2", " 07 + 3 ", "99+99", "99+100", "1+", "\t"]),
+    st.builds(lambda name, rest: f":{name}{rest}",
+              st.sampled_from(sorted(set(commands.REGISTRY) - {"save"})),  # :save writes files: tested alone
+              st.one_of(st.just(""), st.text(max_size=20).map(lambda t: " " + t))),
+)
+
+
 @settings(max_examples=200, deadline=None)
-@given(st.text(max_size=80))
-def test_repl_input_handling_never_raises(text):
+@given(typed)
+def test_repl_input_gets_one_reply_and_never_the_catch_all(text):
+    """Every non-blank line gets a visible reply (a sum or a refusal exactly one), or the silence
+    its command documents; no reply is the session's catch-all for a command that raised."""
     model = predictor().model
     printed = []
     session = Session(model, locations.ModelChoice(model.path, "--model"),
-                      printer=printed.extend, color=False)
+                      printer=lambda fragments: printed.append("".join(t for _, t in fragments)),
+                      color=False)
     with mock.patch.object(builtins, "train_and_save", cancelled_training):  # a text may be :retrain
         session.handle(text)
-    if text.strip() and not text.strip().startswith(":"):
-        assert len(printed) >= 1
+    stripped = text.strip()
+    name = stripped[1:].split(" ")[0] if stripped.startswith(":") else None
+    if not stripped:
+        assert printed == []
+    elif name is None:
+        assert len(printed) == 1
+    elif name in SILENT:
+        assert printed == [] and not session.running
+    elif not {"-h", "--help"} & set(stripped.split()):  # click writes :retrain --help itself
+        assert printed
+    assert not any(" failed: " in reply for reply in printed), printed
 
 
 def test_killed_training_leaves_the_existing_model_byte_identical(tmp_path, numpy_model):

@@ -14,8 +14,8 @@ from seqsum.core.answer import Predictor
 from seqsum.core.atomic import write_bytes
 from seqsum.core.domain import VOCABULARY, Domain
 from seqsum.core.modelfile import (
-    ANSWERS_MEMBER,
     META_MEMBER,
+    TABLE_MEMBER,
     ModelFileError,
     encode_members,
     read_model_file,
@@ -204,7 +204,7 @@ def test_save_then_load_gives_identical_predictions(tmp_path, trained_model):
 def _with_table(source: Path, target: Path, data: bytes) -> Path:
     with zipfile.ZipFile(source) as archive:
         members = {name: archive.read(name) for name in archive.namelist()}
-    members[ANSWERS_MEMBER] = data
+    members[TABLE_MEMBER] = data
     with zipfile.ZipFile(target, "w") as archive:
         for name, member in members.items():
             archive.writestr(name, member)
@@ -214,7 +214,7 @@ def _with_table(source: Path, target: Path, data: bytes) -> Path:
 def test_answer_table_makes_related_sums_lookups_with_the_same_answers(tmp_path):
     with_table = read_model_file(write_numpy_model(tmp_path / "t.keras", table=True))
     without = read_model_file(write_numpy_model(tmp_path / "n.keras"))
-    assert with_table.answers is not None and without.answers is None
+    assert with_table.table is not None and without.table is None
     tuples = np.random.default_rng(0).integers(0, 100, (500, 2))
     fast, slow = Predictor(with_table).answer(tuples), Predictor(without).answer(tuples)
     np.testing.assert_allclose(fast.probabilities, slow.probabilities, atol=1e-6)  # other batches
@@ -230,7 +230,7 @@ def _npy(array: np.ndarray) -> bytes:
 
 def test_answer_tables_that_do_not_fit_are_refused(tmp_path):
     good = write_numpy_model(tmp_path / "good.keras", table=True)
-    table = read_model_file(good).answers
+    table = read_model_file(good).table
     wrong_zero, wrong_count = table.copy(), table.copy()
     wrong_zero["value"][0] += 1  # 0+0, the first tuple checked
     wrong_count["fitting"][1] += 1  # 0+1

@@ -9,7 +9,7 @@ from seqsum.core.layouts import edge_tuples, layouts
 from seqsum.core.modelfile import read_model_file
 from seqsum.core.scoring import auroc, confidence_report, exact_match, expected_calibration_error
 
-from .conftest import write_numpy_model
+from .conftest import Scripted, write_numpy_model
 
 
 def test_exact_match_needs_every_position():
@@ -33,19 +33,24 @@ def test_calibration_error_is_zero_when_confidence_equals_accuracy():
 
 
 def test_evaluation_splits_held_out_from_trained(numpy_model):
+    """A network wrong on known pairs (every pair with an operand 7 writes one more): each subset's
+    figure is the share of its own pairs that are right, and the wrong answers listed are those."""
     model = read_model_file(numpy_model)
-    result = evaluate(Predictor(model))
-    assert result.exhaustive
-    assert result.all.count == 10_000
-    assert result.heldout.count + result.trained.count == 10_000
-    assert 0 <= result.all.exact_match <= 1
-    weighted = (result.heldout.exact_match * result.heldout.count
-                + result.trained.exact_match * result.trained.count) / 10_000
-    assert abs(weighted - result.all.exact_match) < 1e-9
-    assert len(result.wrong) <= 20
-    for w in result.wrong:
-        a, b = map(int, w["input"].split("+"))
-        assert w["truth"] == a + b and w["prediction"] != str(a + b)
+    every = all_tuples(model.domain)
+    sevens = every[(every == 7).any(axis=1)]
+    result = evaluate(Scripted(model, special={tuple(t): 1 for t in sevens.tolist()}), show_wrong=1000)
+    right = ~(every == 7).any(axis=1)
+    held = model.heldout_rule.is_held_out(every, model.domain)
+    assert result.exhaustive and result.all.count == 10_000
+    assert (result.heldout.count, result.trained.count) == (held.sum(), (~held).sum())
+    assert result.all.exact_match == right.mean() == 1 - 199 / 10_000
+    assert result.heldout.exact_match == right[held].mean() != result.trained.exact_match
+    assert result.trained.exact_match == right[~held].mean()
+    edges = np.isin(every, [0, 1, 99, *range(2, 10)]).all(axis=1)
+    assert result.edges.exact_match == right[edges].mean()
+    assert [w["input"] for w in result.wrong] == ["+".join(map(str, t)) for t in sevens.tolist()]
+    written = {(w["prediction"], w["truth"]) for w in result.wrong}
+    assert written == {(str(a + b + 1), a + b) for a, b in sevens}
 
 
 def test_exhaustive_evaluation_counts_every_tuple_per_layout_and_writes_the_table(tmp_path):

@@ -66,18 +66,18 @@ def test_saved_answer_table_is_the_networks_own_answers(trained_model):
     network_only = Predictor(model)
     network_only.table = None
     answers = network_only.answer(all_tuples(model.domain))
-    np.testing.assert_array_equal(model.answers["value"], answer_values(answers.top_index))
-    np.testing.assert_array_equal(model.answers["related"], answers.checks)
-    np.testing.assert_allclose(model.answers["fitting"] / model.answers["related"], answers.agreement)
+    np.testing.assert_array_equal(model.table["value"], answer_values(answers.top_index))
+    np.testing.assert_array_equal(model.table["related"], answers.checks)
+    np.testing.assert_allclose(model.table["fitting"] / model.table["related"], answers.agreement)
 
 
 def test_rare_questions_are_repeated_by_layout_and_by_sum():
     from seqsum.core.dataset import Examples, all_tuples
     from seqsum.core.domain import Domain
-    from seqsum.models.train import _balance_rare
+    from seqsum.models.train import repeat_rare
 
     domain = Domain()
-    balanced = _balance_rare(Examples.from_operands(all_tuples(domain), domain, "left"), domain)
+    balanced = repeat_rare(Examples.from_operands(all_tuples(domain), domain, "left"), domain)
     times = {tuple(row): 0 for row in all_tuples(domain)}
     for row in balanced.operands:
         times[tuple(row)] += 1
@@ -123,11 +123,11 @@ def test_large_domains_check_every_layout_and_the_edge_tuples_before_stopping():
     from seqsum.core.domain import Domain
     from seqsum.core.layouts import edge_tuples, layout_of, layouts
     from seqsum.models.config import TrainConfig
-    from seqsum.models.train import TRAINED_CHECK_LIMIT, _trained_check
+    from seqsum.models.train import TRAINED_CHECK_LIMIT, trained_check
 
     config = TrainConfig(max_operand=999)
     domain, rule = Domain(2, 999), config.heldout_rule
-    trained = _trained_check(Examples.from_operands(np.zeros((0, 2)), domain, "left"), config)
+    trained = trained_check(Examples.from_operands(np.zeros((0, 2)), domain, "left"), config)
     assert len(trained) <= TRAINED_CHECK_LIMIT and not rule.is_held_out(trained.operands, domain).any()
     assert set(layout_of(trained.operands, domain).tolist()) == {x.code for x in layouts(domain)}
     one_digit = (trained.operands < 10).all(axis=1).sum()
@@ -138,12 +138,19 @@ def test_large_domains_check_every_layout_and_the_edge_tuples_before_stopping():
 
 
 def test_evaluation_at_save_costs_no_more_on_many_terms():
+    from seqsum.core.confidence import typical_related_count
     from seqsum.core.domain import Domain
-    from seqsum.repl.training import SAVE_EVALUATION_STEPS, save_sample_size
+    from seqsum.repl.training import SAVE_EVALUATION_DOMAIN, save_sample_size
 
-    assert save_sample_size(Domain(2, 999)) == 20_000  # 81 related sums, 11 steps: the budget
-    five = Domain(5, 9999)  # ~201 related sums of a 29-step network
-    assert 0 < save_sample_size(five) * 202 * 29 <= SAVE_EVALUATION_STEPS
+    def steps(domain):  # LSTM steps to answer `save_sample_size` tuples and their related sums
+        per_tuple = (1 + typical_related_count(domain)) * (domain.input_width + domain.answer_width)
+        return save_sample_size(domain) * per_tuple
+
+    assert save_sample_size(SAVE_EVALUATION_DOMAIN) == save_sample_size(Domain(2, 999)) == 20_000
+    assert typical_related_count(Domain(2, 999)) == 81
+    budget = steps(SAVE_EVALUATION_DOMAIN)
+    for domain in (Domain(3, 999), Domain(4, 99), Domain(5, 9999)):
+        assert 0 < steps(domain) <= budget and save_sample_size(domain) < 20_000
 
 
 def test_large_domains_draw_new_trained_tuples_each_epoch_reproducibly():
@@ -151,14 +158,14 @@ def test_large_domains_draw_new_trained_tuples_each_epoch_reproducibly():
     from seqsum.core.domain import Domain
     from seqsum.core.layouts import layout_of, layouts
     from seqsum.models.config import TrainConfig
-    from seqsum.models.train import _FreshDraws
+    from seqsum.models.train import FreshDraws
 
     config = TrainConfig(max_operand=999, seed=3, train_size=2_000, batch_size=256, epochs=2)
     domain = Domain(2, 999)
     largest = max(layouts(domain), key=lambda x: x.size).code
 
     def epochs(count):
-        draws = _FreshDraws(config, size=2_000)
+        draws = FreshDraws(config, size=2_000)
         seen = []
         for _ in range(count):
             x, y = zip(*(draws[i] for i in range(len(draws))))
@@ -210,7 +217,7 @@ def test_three_and_four_digit_operands_are_read_right_aligned_by_default():
 
 def test_keras_ends_a_fresh_draw_epoch_once_before_training_too(monkeypatch):
     """Keras calls a dataset's on_epoch_end before the first epoch as well as after each, so
-    _FreshDraws counts one ahead of the epoch trained: the revisit scans score the weights of the
+    FreshDraws counts one ahead of the epoch trained: the revisit scans score the weights of the
     epoch before the one they are shown on. Every measured figure was made so (docs/recipe.md);
     if Keras stops doing it, this fails and the scans move one epoch later."""
     from seqsum.models import train as training
@@ -218,7 +225,7 @@ def test_keras_ends_a_fresh_draw_epoch_once_before_training_too(monkeypatch):
     from seqsum.models.quiet import keras
 
     events = []
-    original = training._FreshDraws.on_epoch_end
+    original = training.FreshDraws.on_epoch_end
 
     def on_epoch_end(draws):
         events.append(("draws", draws.epoch))
@@ -228,7 +235,7 @@ def test_keras_ends_a_fresh_draw_epoch_once_before_training_too(monkeypatch):
         def on_epoch_begin(self, epoch, logs=None):
             events.append(("begin", epoch + 1))
 
-    monkeypatch.setattr(training._FreshDraws, "on_epoch_end", on_epoch_end)
+    monkeypatch.setattr(training.FreshDraws, "on_epoch_end", on_epoch_end)
     config = TrainConfig(terms=3, max_operand=62, epochs=2, units=8, train_size=2_000,
                          batch_size=256, jit_compile=False)
     training.train(config, callbacks=[Epochs()])
@@ -310,7 +317,7 @@ def test_a_run_on_its_plateau_starts_again_from_new_initial_weights():
 
 def test_wrong_trained_tuples_are_revisited_in_every_later_draw():
     from seqsum.models.config import TrainConfig
-    from seqsum.models.train import _FreshDraws
+    from seqsum.models.train import FreshDraws
 
     config = TrainConfig(max_operand=999, seed=3, train_size=2_000, batch_size=256, epochs=6,
                          revisit_at=(0.5, 0.7), revisit_repeats=4)
@@ -324,7 +331,7 @@ def test_wrong_trained_tuples_are_revisited_in_every_later_draw():
 
     def epochs(revisiting: bool) -> list[list[tuple[int, ...]]]:
         """Each epoch's training questions as operand tuples."""
-        draws = _FreshDraws(config, size=2_000)
+        draws = FreshDraws(config, size=2_000)
         draws.find_wrong = find_wrong if revisiting else None
         seen = []
         for _ in range(config.epochs):
@@ -368,7 +375,7 @@ def test_wrong_trained_scans_everything_then_what_was_left_in_doubt_and_the_edge
     model.layers[-1].set_weights([w * 0 for w in model.layers[-1].get_weights()])  # now all wrong
     edges = every.operands[trained & ~doubtful][[0, -1]]  # (all of 0..9 is edges: two stand for them)
     monkeypatch.setattr(training, "edge_tuples", lambda domain, budget: edges)
-    scan.trained_edges = scan._trained_edges()
+    scan.trained_edges = training.trained_edge_tuples(config)
     again = scan(epoch=2)
     edge = (every.operands[:, None, :] == edges[None]).all(axis=2).any(axis=1)
     assert again.tolist() == every.operands[doubtful | (edge & trained)].tolist()  # only these scored

@@ -18,14 +18,13 @@ from click.testing import CliRunner
 from seqsum.core.answer import Predictor
 from seqsum.core.confidence import MEASURE
 from seqsum.core.domain import Domain
-from seqsum.core.domain_map import WRONG_UNSURE, map_domain
+from seqsum.core.domain_map import IMAGE_CELLS, WRONG_UNSURE, map_domain
 from seqsum.core.modelfile import read_model_file
 from seqsum.models import bundled_model_path
 from seqsum.repl.cli import cli
-from seqsum.repl.web import MAP_CELLS, page_html, write_page
+from seqsum.repl.web import page_html, write_page
 
-from .conftest import write_numpy_model
-from .test_domain_map import Scripted
+from .conftest import Scripted, write_numpy_model
 
 TOLERANCE = 1e-5
 HOSTILE = "</script><script>alert(1)</script><!-- \u2028\u2029 & ]]> </style>"
@@ -247,7 +246,7 @@ def test_web_command_writes_the_page_with_its_map_without_tensorflow(numpy_model
     assert lines[0].startswith(f"wrote {out} (") and "MB" in lines[0] and "no map" not in lines[0]
     assert lines[1:] == ["False 0"]
     model = read_model_file(numpy_model)
-    domain_map = map_domain(Predictor(model), fixed=0, max_cells=MAP_CELLS).to_dict()
+    domain_map = map_domain(Predictor(model), fixed=0, max_cells=IMAGE_CELLS).to_dict()
     assert out.read_text(encoding="utf-8") == page_html(model, "--model", domain_map)
 
 

@@ -80,7 +80,7 @@ def test_a_pipe_whose_workers_die_answers_every_line_itself(three_terms, monkeyp
     killed = []
 
     def kill_after_first_batch(pool, call):
-        if call == 2:
+        if call == 2:  # the executor names no public handle on its processes: its private one
             for process in list(pool._pool._processes.values()):
                 process.kill()
                 killed.append(process.pid)
