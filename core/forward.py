@@ -1,10 +1,19 @@
-"""The network's forward pass in NumPy, with Keras' exact LSTM semantics.
+"""The network's forward pass for answering: the reference's arithmetic, made fast.
 
-Keras LSTM: gates z = x @ W + h @ U + b split as [input, forget, cell, output];
-i, f, o = sigmoid(.), g = tanh(.); c = f * c + i * g; h = o * tanh(c).
-Two facts of this problem make it cheap: a one-hot input times W is a row of W (a lookup,
-not a matmul), and the decoder reads the same vector (RepeatVector) at every step, so its
-input projection is computed once.
+core.reference is what this must equal (within 1e-6 of every probability, tests/test_reference.py);
+read that to learn the network. This one computes the same LSTM steps in float32 and saves work
+where the problem allows:
+
+- a one-hot input times W is a row of W (a lookup, not a matrix product), with the bias folded in;
+- the sigmoid gates' columns are pre-halved, so one tanh over all four gates gives every activation
+  (sigmoid(x) = 0.5 + 0.5 * tanh(x / 2));
+- the decoder reads the same vector at every step (RepeatVector), so its input projection is
+  computed once;
+- questions sharing a first operand start from that operand's remembered state;
+- each thread keeps the arrays a pass overwrites, and a large batch runs in chunks on every core.
+
+The last layer (Dense and softmax) runs in float64: it is cheap, and it keeps the probabilities
+within the reference's tolerance.
 """
 
 from __future__ import annotations
@@ -138,6 +147,8 @@ class NumpyNetwork:
         self._decoder_kernel = _halve_sigmoid_gates(w["decoder_kernel"], u)
         self._decoder_bias = _halve_sigmoid_gates(w["decoder_bias"], u)
         self._decoder_recurrent = _halve_sigmoid_gates(w["decoder_recurrent"], u)
+        self._dense_kernel = w["dense_kernel"].astype(np.float64)  # the last layer in float64 (above)
+        self._dense_bias = w["dense_bias"].astype(np.float64)
         self._texts: dict[int, np.ndarray] = {}  # by length: _operand_texts
         self._prefixes: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # by length: _prefix_states
 
@@ -275,8 +286,8 @@ class NumpyNetwork:
                 z[:] = x_proj
             _lstm_step(z, h, c, product, u)
             outputs[:, self._positions[t]] = h
-        logits = outputs @ self.weights["dense_kernel"]
-        logits += self.weights["dense_bias"]
+        logits = outputs.astype(np.float64) @ self._dense_kernel
+        logits += self._dense_bias
         logits -= logits.max(axis=-1, keepdims=True)
         np.exp(logits, out=logits)
         logits /= logits.sum(axis=-1, keepdims=True)

@@ -67,3 +67,18 @@ def test_saved_file_answers_as_keras_does(trained_model):
     expected = in_reading_order(keras_model.predict(one_hot(questions), verbose=0), "reversed")
     got = model_file.network.probabilities(questions)
     assert np.abs(got - expected).max() < 1e-5
+
+
+def test_keras_computes_what_the_reference_does_on_the_bundled_model():
+    """The reference pass (core.reference) is Keras' network: all 10,000 inputs of the bundled
+    model, within float32's rounding (Keras computes in float32, the reference in float64)."""
+    from seqsum.core import reference
+    from seqsum.models import bundled_model_path
+    from seqsum.models.store import load_keras_model
+
+    model = read_model_file(bundled_model_path())
+    questions = encode_questions(all_tuples(model.domain), model.domain, model.network.question_align)
+    written = load_keras_model(model.path).predict(one_hot(questions), batch_size=2048, verbose=0)
+    run = reference.forward(model.network.weights, questions, model.domain.answer_width,
+                            model.network.answer_order)
+    assert np.abs(written - run.probabilities).max() <= 1e-5
