@@ -15,7 +15,15 @@ from .codec import encode_answers
 from .confidence import ConfidenceRule, agreement_from_counts, answer_values, product_confidence
 from .dataset import distinct_rows, tuple_index, tuples_from_index
 from .domain import Domain
-from .layouts import EDGE_BUDGET, edge_tuples, layout_of, per_layout_counts, sample_by_layout
+from .layouts import (
+    EDGE_BUDGET,
+    carries,
+    edge_tuples,
+    layout_of,
+    per_carries_counts,
+    per_layout_counts,
+    sample_by_layout,
+)
 from .scoring import ConfidenceReport, confidence_report, exact_match
 from .table import build_table, has_table
 
@@ -56,6 +64,7 @@ class Evaluation:
     edges: Subset  # the edge tuples (core.layouts), always scored
     confidence: ConfidenceReport
     layouts: list[dict] = field(default_factory=list)  # per layout: name, digits, count, right
+    carries: list[dict] = field(default_factory=list)  # per number of carries: carries, count, right
     wrong: list[dict] = field(default_factory=list)
     table: np.ndarray | None = field(default=None, repr=False)  # every answer, when exhaustive (core.table)
     # Per scored tuple, kept so the unsure flag can be judged again under another rule.
@@ -81,6 +90,7 @@ class Evaluation:
             "edges": self.edges.to_dict(),
             "confidence": self.confidence.to_dict(),
             "layouts": self.layouts,
+            "carries": self.carries,
             "wrong": self.wrong,
         }
 
@@ -149,7 +159,8 @@ def evaluate(predictor: Predictor, sample_size: int = SAMPLE_SIZE, seed: int = 0
              progress=None, edge_budget: int = EDGE_BUDGET) -> Evaluation:
     """Exact match over every tuple of the domain when it is small enough (`scores_whole`; then the
     evaluation also carries the answer table), else over the edge tuples and a sample stratified
-    by layout; split by held-out vs trained, by layout, and for the edge tuples.
+    by layout; split by held-out vs trained, by layout, by the number of carries (core.layouts),
+    and for the edge tuples.
 
     `progress(stage, done, total)`, if given, is called after each batch (the CLI draws it).
     The unsure flag's figures use the predictor's rule; `calibrate` gives a model's own rule.
@@ -168,10 +179,12 @@ def evaluate(predictor: Predictor, sample_size: int = SAMPLE_SIZE, seed: int = 0
     count = len(scores.exact)
     held = np.empty(count, bool)
     codes = np.empty(count, np.int64)
+    carried = np.empty(count, np.int64)
     for start in range(0, count, ANSWER_BATCH):
         rows = np.arange(start, min(start + ANSWER_BATCH, count))
         held[rows] = predictor.model.heldout_rule.is_held_out(tuple_at(rows), domain)
         codes[rows] = layout_of(tuple_at(rows), domain)
+        carried[rows] = carries(tuple_at(rows))
     wrong = np.flatnonzero(~scores.exact)[:show_wrong]
     return Evaluation(
         exhaustive=table is not None,
@@ -182,6 +195,7 @@ def evaluate(predictor: Predictor, sample_size: int = SAMPLE_SIZE, seed: int = 0
         confidence=confidence_report(scores.agreement, scores.confidence, scores.exact,
                                      predictor.confidence_rule.threshold),
         layouts=per_layout_counts(codes, scores.exact, domain),
+        carries=per_carries_counts(carried, scores.exact),
         wrong=_wrong_answers(predictor, tuple_at(wrong)),
         table=table,
         correct=scores.exact,

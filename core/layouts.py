@@ -178,3 +178,24 @@ def per_layout_counts(codes: np.ndarray, right: np.ndarray, domain: Domain) -> l
     hits = np.bincount(codes, weights=np.asarray(right, bool), minlength=len(layouts(domain)))
     return [{"layout": x.name, "digits": list(x.digits), "count": int(total[x.code]),
              "right": int(hits[x.code])} for x in layouts(domain) if total[x.code]]
+
+
+def carries(operands: np.ndarray) -> np.ndarray:
+    """(N, terms) operands -> (N,) how many columns carry when they are added on paper, the
+    rightmost column first: a column carries when its digits plus the carry into it reach 10."""
+    rest = np.asarray(operands, np.int64).copy()
+    count = np.zeros(len(rest), np.int64)
+    carry = np.zeros(len(rest), np.int64)
+    while rest.any() or carry.any():
+        carry = ((rest % 10).sum(axis=1) + carry) // 10
+        count += carry > 0
+        rest //= 10
+    return count
+
+
+def per_carries_counts(counts: np.ndarray, right: np.ndarray) -> list[dict]:
+    """For each number of carries any tuple has: how many tuples, how many right."""
+    total = np.bincount(counts)
+    hits = np.bincount(counts, weights=np.asarray(right, bool), minlength=len(total))
+    return [{"carries": k, "count": int(total[k]), "right": int(hits[k])}
+            for k in range(len(total)) if total[k]]

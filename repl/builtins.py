@@ -18,7 +18,7 @@ from ..core.domain_map import MapError, map_domain, parse_others
 from ..core.evaluation import evaluate as run_evaluation
 from ..core.modelfile import ModelFileError, read_model_file
 from ..core.printable import visible
-from . import locations, map_view, render
+from . import inside, locations, map_view, probe_view, render, trace_view
 from .commands import command, help_lines
 from .errors import Failure
 from .progress import EvaluationProgress, TerminalProgress
@@ -87,6 +87,34 @@ def domain_map(session, argument: str) -> None:
         session.error("map cancelled")
         return
     session.printer(map_view.fragments(drawn, session.color, f"map of {session.model.path.name}"))
+
+
+@command("trace", "[EXPR]", help="follow a sum through the network step by step (default: the last answer)")
+def trace(session, argument: str) -> None:
+    text = argument or (session.last.expression if session.last else "")
+    if not text:
+        session.error("no answer yet: type a sum first, or give one, e.g. :trace 37+68")
+        return
+    try:
+        traced = inside.trace_expression(session.model, text)
+    except Failure as error:
+        session.error(str(error))
+        return
+    session.printer(trace_view.fragments(traced, session.color))
+
+
+@command("probe", help="what the encoder's last state holds: read-outs of the sum, and a picture")
+def probe(session, argument: str) -> None:
+    if argument:
+        session.error(f":probe takes no argument (got {argument!r})")
+        return
+    try:
+        found = inside.probe_model(session.model)
+    except Failure as error:
+        session.error(str(error))
+        return
+    title = f"probe of {visible(session.model.path.name)}"
+    session.printer(probe_view.fragments(found, session.color, title))
 
 
 @command("load", "PATH", help="switch to another model file", takes_path=True)

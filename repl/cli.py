@@ -18,15 +18,17 @@ from ..core.answer import Predictor
 from ..core.domain_map import MapError
 from ..core.evaluation import evaluate as run_evaluation
 from ..core.modelfile import ModelFile, ModelFileError, read_model_file
-from ..core.printable import visible
-from . import locations
+from ..core.printable import visible, visible_json
+from . import inside, locations, probe_view, trace_view
 from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, Failure
+from .extras import check_plot_available
 from .map_chart import draw_map_png, map_options
 from .map_view import MapProgress
 from .pipe import run_expressions, run_pipe
 from .progress import EvaluationProgress, TerminalProgress
+from .render import text_for
 from .report import evaluation_text, summary
-from .style import disable_color, error_line, warning_line
+from .style import color_enabled, disable_color, error_line, warning_line
 from .training import config_from_options, train_and_save, training_options
 from .web import write_page
 
@@ -175,6 +177,46 @@ def evaluate(model_path, as_json, sample_size, map_path, map_others):
         click.echo(evaluation_text(model, evaluation))
     if map_path:
         click.echo(draw_map_png(predictor, Path(map_path), fixed), err=as_json)
+
+
+@cli.command("trace")
+@click.option("--model", "model_path", metavar="PATH", help="Model file (default as for the REPL).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object: every step's state and gates.")
+@click.argument("expression", metavar="EXPR")
+def trace_command(model_path, as_json, expression):
+    """Follow EXPR through the network step by step: the encoder reading it into its state, the
+    decoder writing the answer, every state drawn as a strip of coloured cells."""
+    model = read_model_file(locations.choose_model(model_path).path)
+    traced = inside.trace_expression(model, expression)
+    if as_json:
+        click.echo(visible_json(json.dumps(traced.to_dict(), ensure_ascii=False, allow_nan=False)))
+    else:
+        color = color_enabled(sys.stdout)
+        click.echo(text_for(trace_view.fragments(traced, color), color), nl=False)
+
+
+@cli.command("probe")
+@click.option("--model", "model_path", metavar="PATH", help="Model file (default as for the REPL).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@click.option("--png", "png_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Also draw the states and the read-outs as a PNG (needs matplotlib).")
+def probe_command(model_path, as_json, png_path):
+    """What the encoder's last state holds: linear read-outs of the sum, its digits and the
+    carries, beside the same read-outs of an untrained network, and a picture of the states."""
+    if png_path:
+        check_plot_available("--png")
+    model = read_model_file(locations.choose_model(model_path).path)
+    found = inside.probe_model(model)
+    if as_json:
+        click.echo(json.dumps({"model": str(model.path), **found.to_dict()}, indent=2, allow_nan=False))
+    else:
+        color = color_enabled(sys.stdout)
+        drawn = probe_view.fragments(found, color, f"probe of {visible(model.path.name)}")
+        click.echo(text_for(drawn, color), nl=False)
+    if png_path:
+        title = f"seqsum: {model.path.name}, {model.domain.describe()}"
+        probe_view.write_probe_png(found, Path(png_path), title)
+        click.echo(f"probe picture written to {visible(png_path)}", err=as_json)
 
 
 def map_request(predictor, map_path: str | None, map_others: str | None) -> int | None:

@@ -15,7 +15,7 @@ from ..core.answer import Answer, AnswerBatch
 from ..core.distinct import each_distinct
 from ..core.domain import SYMBOLS, VOCABULARY
 from ..core.printable import visible, visible_json
-from .style import ansi_styled
+from .style import ansi_styled, ansi_text
 from .text import percent, percents, shown, shown_answer
 
 Fragments = list[tuple[str, str]]
@@ -38,8 +38,14 @@ def plain(fragments: Fragments) -> str:
     return "".join(text for _, text in fragments)
 
 
+def text_for(fragments: Fragments, color: bool) -> str:
+    """Fragments as text for a stream: with ANSI colour codes when `color`, else plain."""
+    return ansi(fragments) if color else plain(fragments)
+
+
 def ansi(fragments: Fragments) -> str:
-    return "".join(ansi_styled(text, style.removeprefix("class:")) for style, text in fragments)
+    """Fragments as text with ANSI colour codes, for a terminal outside prompt-toolkit."""
+    return "".join(ansi_text(text, style) for style, text in fragments)
 
 
 def _verdict(answer: Answer) -> Fragments:

@@ -40,9 +40,39 @@ def color_enabled(stream) -> bool:
         return False
 
 
+ANSI_COLOURS = ("black", "red", "green", "yellow", "blue", "magenta", "cyan", "white")
+"""prompt-toolkit's `ansigreen` and the like, in the order of their SGR codes (30 + index)."""
+
+
+def _colour_code(value: str, ground: int) -> str | None:
+    """The SGR code of a prompt-toolkit colour: `#rrggbb` (24-bit) or `ansigreen` (the basic 8)."""
+    if value.startswith("#") and len(value) == 7:
+        red, green, blue = (int(value[i : i + 2], 16) for i in (1, 3, 5))
+        return f"{ground + 8};2;{red};{green};{blue}"
+    name = value.removeprefix("ansi")
+    return str(ground + ANSI_COLOURS.index(name)) if name in ANSI_COLOURS else None
+
+
+def sgr(style: str) -> str:
+    """The ANSI SGR codes of a prompt-toolkit style string: `class:ok`, `fg:#2166ac bg:ansired`."""
+    codes = []
+    for token in style.split():
+        kind, _, value = token.partition(":")
+        if kind == "class" and value in STYLES:
+            codes.append(STYLES[value][0])
+        elif kind in ("fg", "bg"):
+            codes.append(_colour_code(value, 30 if kind == "fg" else 40))
+    return ";".join(code for code in codes if code)
+
+
 def ansi_styled(text: str, name: str) -> str:
     """`text` wrapped in the ANSI codes of style class `name` (unchanged for no such class)."""
-    code = STYLES[name][0] if name in STYLES else None
+    return ansi_text(text, f"class:{name}")
+
+
+def ansi_text(text: str, style: str) -> str:
+    """`text` wrapped in the ANSI codes of a prompt-toolkit style string (unchanged for none)."""
+    code = sgr(style)
     return f"\x1b[{code}m{text}\x1b[0m" if code and text else text
 
 
