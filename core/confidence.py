@@ -80,12 +80,12 @@ def product_confidence(probabilities: np.ndarray) -> np.ndarray:
 
 
 @functools.cache
-def _view_moves(terms: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _view_moves(terms: int, moves: tuple[int, ...] = OFFSETS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(deltas (V, terms), rotate (V,), offset (V,)): a view is a row plus a delta, possibly
-    rotated by one place. Each delta adds an offset to one operand; one more view is the row
-    itself, rotated."""
+    rotated by one place. Each delta adds one of `moves` to one operand; one more view is the
+    row itself, rotated."""
     deltas, rotate, offsets = [], [], []
-    for offset in OFFSETS:
+    for offset in moves:
         for operand in range(terms):
             delta = np.zeros(terms, np.int64)
             delta[operand] = offset
@@ -98,13 +98,15 @@ def _view_moves(terms: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.array(deltas), np.array(rotate), np.array(offsets)
 
 
-def related_sums(operands: np.ndarray, domain: Domain) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sums related to each row (see the module docstring): (views (M, terms), owning row (M,),
-    the view's total minus the row's (M,)). Views outside the domain, and views identical to
-    their own row (a rotation of equal operands), are left out."""
+def related_sums(operands: np.ndarray, domain: Domain, moves: tuple[int, ...] = OFFSETS,
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sums related to each row (see the module docstring; `moves`, the totals' differences,
+    are all of OFFSETS unless a cheaper check asks for fewer): (views (M, terms), owning row
+    (M,), the view's total minus the row's (M,)). Views outside the domain, and views identical
+    to their own row (a rotation of equal operands), are left out."""
     operands = np.asarray(operands, dtype=np.int64)
     n, terms = operands.shape
-    deltas, rotate, offsets = _view_moves(terms)
+    deltas, rotate, offsets = _view_moves(terms, moves)
     views = operands[:, None, :] + deltas[None, :, :]  # (n, V, terms)
     views[:, rotate] = np.roll(views[:, rotate], 1, axis=2)
     owners = np.repeat(np.arange(n), len(deltas))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -24,10 +24,13 @@ from .confidence import typical_related_count
 from .domain import Domain
 
 CATEGORIES = ("right", "right but marked unsure", "wrong but marked unsure", "wrong and not marked")
+CATEGORY_KEYS = ("right", "right_unsure", "wrong_unsure", "wrong")  # the same, as JSON keys
 RIGHT, RIGHT_UNSURE, WRONG_UNSURE, WRONG = range(len(CATEGORIES))
 COLOURS = ("#a8d8a0", "#3d7fd1", "#f2a33a", "#c8102e")
 """One colour per category for images and the web page: the right answers, most of any useful
 model, in a pale green that recedes; the wrong ones in strong orange and red."""
+FORGOTTEN_COLOUR = "#a23cc8"
+"""A training history's cells right at the epoch before and wrong now (core.history.FORGOTTEN)."""
 
 MAX_ANSWERS = 2_000_000
 """The most answers a map may need (each drawn tuple, and its related sums where they are not
@@ -87,6 +90,8 @@ class DomainMap:
     block: int  # each cell covers block x block pairs (the last row and column may cover fewer)
     fixed: int | None  # the third and later operands' value; None: the worst over them (or 2 terms)
     counts: np.ndarray  # (4,) tuples answered in each category
+    drawn: int = 0  # cells are the worst of blocks of this many drawn pairs per side; 0: of every pair
+    remarks: tuple[str, ...] = ()  # more notes from whoever drew it (how its unsure mark was checked)
 
     @property
     def worst_over_others(self) -> bool:
@@ -113,11 +118,25 @@ class DomainMap:
                 if self.fixed is None else
                 f"the {others} {'is' if self.domain.terms == 3 else 'are'} fixed at {self.fixed}"
             )
-        if self.block > 1:
+        if self.drawn:
+            per = self.block // self.drawn
+            notes.append(f"each cell is one pair drawn from each {per}x{per} block, the same every epoch"
+                         if self.drawn == 1 else
+                         f"each cell is the worst of {self.drawn}x{self.drawn} pairs, one drawn from each "
+                         f"{per}x{per} block, the same every epoch")
+        elif self.block > 1:
             notes.append(
                 f"downsampled: each cell is the worst of {self.block}x{self.block} pairs"
             )
-        return notes
+        return [*notes, *self.remarks]
+
+    def downsampled(self, max_cells: int) -> DomainMap:
+        """The map with at most `max_cells` cells per side, each the worst of its block."""
+        factor = -(-self.cells.shape[0] // max(1, max_cells))
+        if factor <= 1:
+            return self
+        return replace(self, cells=worst_of_blocks(self.cells, factor), block=self.block * factor,
+                       drawn=self.drawn * factor)
 
     def to_dict(self) -> dict:
         """The map as JSON-ready data: `cells` holds one string per row, one digit per cell, each
@@ -178,7 +197,11 @@ def _drawing_predictor(predictor: Predictor, whole_domain: bool) -> Predictor:
 
 def categories(answers) -> np.ndarray:
     """(N,) category of each answer, from its own `correct` and `low_confidence`."""
-    correct, unsure = answers.correct, answers.low_confidence
+    return classify(answers.correct, answers.low_confidence)
+
+
+def classify(correct: np.ndarray, unsure: np.ndarray) -> np.ndarray:
+    """(N,) category of each answer from whether it is right and whether it is marked unsure."""
     return np.where(correct, np.where(unsure, RIGHT_UNSURE, RIGHT),
                     np.where(unsure, WRONG_UNSURE, WRONG)).astype(np.uint8)
 
@@ -192,9 +215,9 @@ def _other_values(domain: Domain, fixed: int | None) -> np.ndarray:
     return np.stack([g.ravel() for g in grids], axis=1).astype(np.int64)
 
 
-def _worst_of_blocks(grid: np.ndarray, block: int) -> np.ndarray:
+def worst_of_blocks(grid: np.ndarray, block: int) -> np.ndarray:
     side = -(-grid.shape[0] // block)
-    padded = np.full((side * block, side * block), RIGHT, np.uint8)  # padding is never the worst
+    padded = np.full((side * block, side * block), RIGHT, grid.dtype)  # padding is never the worst
     padded[: grid.shape[0], : grid.shape[1]] = grid
     return padded.reshape(side, block, side, block).max(axis=(1, 3))
 
@@ -237,5 +260,5 @@ def map_domain(predictor: Predictor, fixed: int | None = 0, max_cells: int = 100
             worst = found.reshape(len(pairs), len(others)).max(axis=1)
             grid[top : top + len(rows), left : left + len(columns)] = worst.reshape(len(rows), len(columns))
     block = -(-values // max(1, max_cells))
-    return DomainMap(domain, _worst_of_blocks(grid, block), block,
+    return DomainMap(domain, worst_of_blocks(grid, block), block,
                      None if domain.terms == 2 else fixed, counts)

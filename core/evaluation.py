@@ -6,6 +6,7 @@ separates right from wrong."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -106,7 +107,7 @@ def evaluation_tuples(domain: Domain, sample_size: int = SAMPLE_SIZE, seed: int 
 
 
 @dataclass
-class _Scores:
+class Scores:
     """Per scored tuple: exact match, share of characters right, product confidence, agreement."""
 
     exact: np.ndarray
@@ -115,7 +116,7 @@ class _Scores:
     agreement: np.ndarray
 
     @classmethod
-    def empty(cls, count: int) -> _Scores:
+    def empty(cls, count: int) -> Scores:
         return cls(np.empty(count, bool), np.empty(count), np.empty(count), np.empty(count))
 
     def fill(self, rows: slice | np.ndarray, probabilities: np.ndarray, truths: np.ndarray, domain: Domain):
@@ -127,16 +128,20 @@ class _Scores:
         return top
 
 
-def _score_every_tuple(predictor: Predictor, progress) -> tuple[_Scores, np.ndarray]:
-    """Every tuple of the domain through the network once, then every tuple's related sums
-    counted from those answers: (scores in tuple_index order, the answer table, core.table)."""
-    domain = predictor.domain
-    scores = _Scores.empty(domain.size)
+def answer_every_tuple(probabilities: Callable[[np.ndarray], np.ndarray], domain: Domain,
+                       progress=None) -> tuple[Scores, np.ndarray]:
+    """Every tuple of the domain through `probabilities` (operand tuples -> softmax outputs)
+    once, in batches of ANSWER_BATCH in tuple_index order, then every tuple's related sums
+    counted from those answers: (scores in tuple_index order, the answer table, core.table).
+    The same batches give the same bits, so training's per-epoch map (core.watch) classes its
+    tuples exactly as evaluating the saved model does."""
+    progress = progress or (lambda stage, done, total: None)
+    scores = Scores.empty(domain.size)
     values = np.empty(domain.size, np.int16)
     for start in range(0, domain.size, ANSWER_BATCH):
         rows = slice(start, min(start + ANSWER_BATCH, domain.size))
         tuples = tuples_from_index(np.arange(rows.start, rows.stop), domain)
-        top = scores.fill(rows, predictor.probabilities(tuples), tuples.sum(axis=1), domain)
+        top = scores.fill(rows, probabilities(tuples), tuples.sum(axis=1), domain)
         values[rows] = answer_values(top)
         progress("answering", rows.stop, domain.size)
     table = build_table(values, domain)
@@ -144,8 +149,8 @@ def _score_every_tuple(predictor: Predictor, progress) -> tuple[_Scores, np.ndar
     return scores, table
 
 
-def _score_tuples(predictor: Predictor, tuples: np.ndarray, progress) -> _Scores:
-    scores = _Scores.empty(len(tuples))
+def _score_tuples(predictor: Predictor, tuples: np.ndarray, progress) -> Scores:
+    scores = Scores.empty(len(tuples))
     for start in range(0, len(tuples), ANSWER_BATCH):
         rows = slice(start, min(start + ANSWER_BATCH, len(tuples)))
         answers: AnswerBatch = predictor.answer(tuples[rows])
@@ -168,7 +173,7 @@ def evaluate(predictor: Predictor, sample_size: int = SAMPLE_SIZE, seed: int = 0
     domain = predictor.domain
     progress = progress or (lambda stage, done, total: None)
     if scores_whole(domain):
-        scores, table = _score_every_tuple(predictor, progress)
+        scores, table = answer_every_tuple(predictor.probabilities, domain, progress)
         tuple_at = functools.partial(tuples_from_index, domain=domain)
         edges = tuple_index(edge_tuples(domain, edge_budget), domain).astype(np.int64)
     else:

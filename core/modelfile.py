@@ -93,7 +93,8 @@ class ModelFile:
 
 def encode_members(meta: dict, weights: dict[str, np.ndarray],
                    table: np.ndarray | None = None) -> dict[str, bytes]:
-    """seqsum's archive members (the answer table too, if given), ready to be written into a zip."""
+    """seqsum's archive members (the answer table too, if given), ready to be written into a zip
+    (a training history's maps are one more, core.frames)."""
     buffer = io.BytesIO()
     np.savez(buffer, **{k: np.asarray(weights[k], np.float32) for k in WEIGHT_NAMES})
     body = dict(meta, format=FORMAT, format_version=FORMAT_VERSION)
@@ -154,14 +155,14 @@ def _mib(size: int) -> str:
     return f"{size / (1 << 20):g} MiB"
 
 
-def _open_archive(data: bytes) -> zipfile.ZipFile:
+def open_archive(data: bytes) -> zipfile.ZipFile:
     """A zip archive over `data`; ValueError when it has more entries than MAX_ENTRIES."""
     if data.count(b"PK\x01\x02") > MAX_ENTRIES:
         raise ValueError(f"more than {MAX_ENTRIES:,} entries")
     return zipfile.ZipFile(io.BytesIO(data))
 
 
-def _read_member(archive: zipfile.ZipFile, name: str, limit: int) -> bytes | None:
+def read_member(archive: zipfile.ZipFile, name: str, limit: int) -> bytes | None:
     """A member's bytes, or None when it inflates to more than `limit` bytes: at most limit + 1
     are ever inflated, whatever sizes the archive declares."""
     with archive.open(name) as member:
@@ -185,7 +186,7 @@ def _read_array(path: Path, npz: zipfile.ZipFile, name: str, units: int | None) 
     MAX_UNITS allow), and exactly as much data as the shape needs."""
     shape = weight_shapes(units, len(VOCABULARY))[name] if units else None
     largest = weight_shapes(units or MAX_UNITS, len(VOCABULARY))[name]
-    data = _read_member(npz, f"{name}.npy", _array_bytes(largest) + ARRAY_OVERHEAD)
+    data = read_member(npz, f"{name}.npy", _array_bytes(largest) + ARRAY_OVERHEAD)
     if data is None:
         raise ModelFileError(path, f"weight {name} is larger than a model of {units or MAX_UNITS} "
                                    "units needs")
@@ -210,7 +211,7 @@ def _read_array(path: Path, npz: zipfile.ZipFile, name: str, units: int | None) 
 def _read_weights(path: Path, data: bytes, units: int | None) -> dict[str, np.ndarray]:
     """The weights archive's arrays, each read with a limit (the archive is a zip of its own)."""
     try:
-        with _open_archive(data) as npz:
+        with open_archive(data) as npz:
             names = set(npz.namelist())
             missing = [k for k in WEIGHT_NAMES if f"{k}.npy" not in names]
             if missing:
@@ -304,18 +305,18 @@ def read_model_file(path: os.PathLike | str) -> ModelFile:
     path = Path(path)
     data = _read_file(path)
     try:
-        with _open_archive(data) as archive:
+        with open_archive(data) as archive:
             names = set(archive.namelist())
             if META_MEMBER not in names or WEIGHTS_MEMBER not in names:
                 what = "a Keras model" if "config.json" in names else "a zip archive"
                 raise ModelFileError(path, f"it is {what} without seqsum's metadata")
-            meta_bytes = _read_member(archive, META_MEMBER, MAX_META_BYTES)
+            meta_bytes = read_member(archive, META_MEMBER, MAX_META_BYTES)
             if meta_bytes is None:
                 raise ModelFileError(path, f"its metadata is larger than seqsum writes "
                                            f"({_mib(MAX_META_BYTES)} at most)")
             meta = _check_meta(path, _parse_meta(path, meta_bytes))
             units = meta.get("units")
-            weight_bytes = _read_member(archive, WEIGHTS_MEMBER, _weights_limit(units or MAX_UNITS))
+            weight_bytes = read_member(archive, WEIGHTS_MEMBER, _weights_limit(units or MAX_UNITS))
             if weight_bytes is None:
                 raise ModelFileError(path, f"its weights are larger than a model of "
                                            f"{units or MAX_UNITS:,} units needs")
@@ -339,7 +340,7 @@ def _read_answer_table(path: Path, archive: zipfile.ZipFile, names: set[str],
     if not has_table(domain):
         raise ModelFileError(path, f"it has an answer table, but its domain has {domain.size:,} tuples, "
                                    f"more than an answer table may hold")
-    data = _read_member(archive, TABLE_MEMBER, table_bytes_limit(domain))
+    data = read_member(archive, TABLE_MEMBER, table_bytes_limit(domain))
     if data is None:
         raise ModelFileError(path, f"its answer table is larger than {domain.size:,} answers can be")
     return data

@@ -27,7 +27,7 @@ TABLE_LIMIT = 2_000_000
 TABLE_DTYPE = np.dtype([("value", "<i2"), ("fitting", "u1"), ("related", "u1")])
 SPOT_CHECKS = 64  # tuples compared with the network when a file is read: the edges, then seeded draws
 NEAR_TIE = 1e-4  # probabilities this close may swap with the batch size (see check_table)
-_NPY_HEADER = 256  # numpy's .npy header (magic, version, dtype and shape), padded to 64 bytes
+NPY_HEADER = 256  # numpy's .npy header (magic, version, dtype and shape), padded to 64 bytes
 
 
 class TableError(ValueError):
@@ -41,7 +41,7 @@ def has_table(domain: Domain) -> bool:
 
 def table_bytes_limit(domain: Domain) -> int:
     """The largest an honest table member of this domain can be (its .npy header included)."""
-    return domain.size * TABLE_DTYPE.itemsize + _NPY_HEADER
+    return domain.size * TABLE_DTYPE.itemsize + NPY_HEADER
 
 
 def build_table(values: np.ndarray, domain: Domain) -> np.ndarray:

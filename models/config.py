@@ -88,6 +88,11 @@ class TrainConfig:
     max_restarts: int = 2
     plateau_epochs: int = 8
     plateau_exact: float = 0.5
+    # After every epoch, draw the map of the domain and answer a few watched sums (core.watch):
+    # the story's (an edge, sums with and without a carry, one longer than its operands) and
+    # these typed ones. The model file records them per epoch, for `replay` and the web page.
+    watch: tuple[str, ...] = ()
+    record: bool = True
 
     def __post_init__(self) -> None:
         if self.epochs is None:

@@ -19,6 +19,8 @@ import numpy as np
 
 from ..core.atomic import replacing
 from ..core.forward import WEIGHT_NAMES
+from ..core.frames import HISTORY_MEMBER, encode_frames
+from ..core.history import read_history
 from ..core.modelfile import ModelFileError, encode_members, read_model_file
 from .network import export_weights
 from .quiet import keras, tf
@@ -52,6 +54,7 @@ def metadata(result: TrainingResult) -> dict:
             "seconds": round(result.seconds, 2),
         },
         "history": [r.to_dict() for r in result.history],
+        **history_map(result),
         "versions": {
             "seqsum": _version("seqsum"),
             "tensorflow": tf.__version__,
@@ -63,10 +66,27 @@ def metadata(result: TrainingResult) -> dict:
     }
 
 
+def history_map(result: TrainingResult) -> dict:
+    """How the recorded maps were drawn (core.history reads it), when training recorded them."""
+    maps = [record.domain_map for record in result.history]
+    if not maps or any(m is None for m in maps):
+        return {}
+    first = maps[0]
+    return {"history_map": {"rows": int(first.cells.shape[0]), "columns": int(first.cells.shape[1]),
+                            "block": first.block, "fixed": first.fixed, "drawn": first.drawn,
+                            "remarks": list(first.remarks)}}
+
+
+def history_frames(result: TrainingResult) -> np.ndarray | None:
+    """Every epoch's map, (epochs, rows, columns), when training recorded them."""
+    maps = [record.domain_map for record in result.history]
+    return np.stack([m.cells for m in maps]).astype(np.uint8) if maps and None not in maps else None
+
+
 def save_model(model: keras.Model, meta: dict, path: os.PathLike | str,
-               table: np.ndarray | None = None) -> Path:
-    """Write `model` with `meta` (and its answer table, core.table) to `path` atomically (see
-    core.atomic); OSError if impossible.
+               table: np.ndarray | None = None, frames: np.ndarray | None = None) -> Path:
+    """Write `model` with `meta` (and its answer table, core.table, and its training's maps,
+    core.frames) to `path` atomically (see core.atomic); OSError if impossible.
 
     `table` must be the NumPy forward pass's answers from these very weights (core.evaluation.evaluate
     of the exported network gives them): the file read back must hold exactly those weights and
@@ -79,9 +99,13 @@ def save_model(model: keras.Model, meta: dict, path: os.PathLike | str,
         with zipfile.ZipFile(temporary, "a", compression=zipfile.ZIP_STORED) as archive:
             for name, data in encode_members(meta, weights, table).items():
                 archive.writestr(name, data)
+            if frames is not None:  # a frame is mostly one class: deflated, it shrinks manifold
+                archive.writestr(HISTORY_MEMBER, encode_frames(frames), compress_type=zipfile.ZIP_DEFLATED)
         written = read_model_file(temporary)  # never put in place a file that does not load back
         same = all(np.array_equal(written.network.weights[k], np.asarray(weights[k], np.float32))
                    for k in WEIGHT_NAMES)
+        recorded = read_history(written) if frames is not None else None
+        same = same and (frames is None or np.array_equal(recorded.frames, frames))
         if not same or (table is not None and not np.array_equal(written.table, table)):
             raise ModelFileError(temporary, "it did not read back as written", "this is a bug in seqsum")
     return path

@@ -14,16 +14,19 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
 
 from ..core.codec import one_hot, written_order
-from ..core.dataset import Examples, all_tuples, is_sampled, split, stratified
+from ..core.dataset import Examples, all_tuples, is_sampled, split, stratified, tuple_index
 from ..core.domain import Domain
+from ..core.domain_map import CATEGORY_KEYS as COUNT_KEYS
+from ..core.domain_map import DomainMap
 from ..core.layouts import edge_tuples, edge_values, is_edge
 from ..core.scoring import exact_match
+from ..core.watch import EpochView, EpochWatch, watched_sums
 from .config import TrainConfig
 from .network import build_model, numpy_network
 from .quiet import keras, tf
@@ -50,9 +53,15 @@ class EpochRecord:
     trained_exact: float | None = None  # small domains: measured when held-out ties or beats the best
     wrong_found: int | None = None  # trained tuples found wrong after this epoch, to be revisited
     edges_wrong: int | None = None  # large domains: edge tuples wrong in the held-out and trained checks
+    # Recorded when training records its history (TrainConfig.record): how many of the map's cells
+    # are in each class (by COUNT_KEYS), and the watched sums' answers (input, prediction, correct).
+    counts: dict | None = None
+    watched: list | None = None
+    domain_map: DomainMap | None = field(default=None, repr=False)  # the map itself (not in to_dict)
 
     def to_dict(self) -> dict:
-        return {k: round(v, 6) if isinstance(v, float) else v for k, v in asdict(self).items()}
+        data = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "domain_map"}
+        return {k: round(v, 6) if isinstance(v, float) else v for k, v in data.items()}
 
 
 @dataclass
@@ -160,10 +169,12 @@ class _Monitor(keras.callbacks.Callback):
     sets `on_plateau`."""
 
     def __init__(self, config, monitor: Examples, trained: Examples, progress, schedule,
-                 draws: FreshDraws | None = None, plateau_epoch: int | None = None):
+                 draws: FreshDraws | None = None, plateau_epoch: int | None = None,
+                 watch: EpochWatch | None = None):
         super().__init__()
         self.config, self.monitor, self.progress, self.schedule = config, monitor, progress, schedule
-        self.trained, self.draws = trained, draws
+        self.trained, self.draws, self.watch = trained, draws, watch
+        self._view: EpochView | None = None  # this epoch's, while it is scored
         self._suspects: Examples | None = None  # trained tuples wrong at the last full check
         self._trained_right: np.ndarray | None = None  # per trained tuple, at the last full check
         self.history: list[EpochRecord] = []
@@ -187,7 +198,8 @@ class _Monitor(keras.callbacks.Callback):
             self.progress.batch_end(len(self.history) + 1, batch + 1, float(logs["loss"]))
 
     def on_epoch_end(self, epoch, logs=None):
-        held_right = answered_right(self.model, self.monitor, self.config)
+        self._view = view = self.watch(numpy_network(self.model, self.config)) if self.watch else None
+        held_right = self._right(self.monitor)
         exact = float(held_right.mean()) if len(held_right) else 0.0
         record = EpochRecord(
             epoch=epoch + 1,
@@ -201,9 +213,13 @@ class _Monitor(keras.callbacks.Callback):
             seconds=time.perf_counter() - self._epoch_start,
             wrong_found=self.draws.wrong_found.get(epoch + 1) if self.draws else None,
         )
+        if view is not None:
+            record.domain_map, record.watched = view.domain_map, view.watched
+            record.counts = dict(zip(COUNT_KEYS, view.domain_map.counts.tolist()))
         self.history.append(record)
         best = self.best if self.best_epoch else None
-        if self.sampled or best is None or exact >= best.heldout_exact:
+        whole = view is not None and view.correct is not None  # every answer known: no cost
+        if whole or self.sampled or best is None or exact >= best.heldout_exact:
             record.trained_exact = self._trained_exact()
         if self.sampled:  # (whose trained tuples were all checked just now)
             held_edges, trained_edges = self.edges
@@ -225,18 +241,26 @@ class _Monitor(keras.callbacks.Callback):
     def best(self) -> EpochRecord:
         return self.history[self.best_epoch - 1]
 
+    def _right(self, examples: Examples) -> np.ndarray:
+        """Per example, is the network's answer right: looked up in this epoch's answers to the
+        whole domain when it has them (core.watch), else asked of the network."""
+        if self._view is not None and self._view.correct is not None:
+            return self._view.correct[tuple_index(examples.operands, self.config.domain).astype(np.int64)]
+        return answered_right(self.model, examples, self.config)
+
     def _trained_exact(self) -> float:
         """Exact match on the trained tuples. A small domain re-checks last epoch's wrong ones
         first (cheap): while some of those are still wrong the result is an estimate (the rest
         assumed right), good for ranking epochs; 1.0 is only ever returned after a full check.
         A large domain checks its sample in full every epoch, as its ranking counts every miss.
         """
-        if not self.sampled and self._suspects is not None and len(self._suspects):
+        whole = self._view is not None and self._view.correct is not None  # every answer known
+        if not whole and not self.sampled and self._suspects is not None and len(self._suspects):
             right = answered_right(self.model, self._suspects, self.config)
             if not right.all():
                 self._suspects = self._suspects.take(~right)
                 return 1.0 - len(self._suspects) / len(self.trained)
-        right = answered_right(self.model, self.trained, self.config)
+        right = self._right(self.trained)
         self._suspects, self._trained_right = self.trained.take(~right), right
         return float(right.mean())
 
@@ -421,12 +445,14 @@ def train(config: TrainConfig, progress: TrainingProgress | None = None,
     # A large domain's held-out set is drawn per layout: all of it is monitored, or 1+1 is not.
     monitor = heldout if is_sampled(domain) else heldout.take(slice(MONITOR_LIMIT))
     trained = trained_check(training, config)
+    watch = EpochWatch(domain, config.heldout_rule, watched_sums(domain, config.watch), config.seed) \
+        if config.record else None
     started = time.perf_counter()
     restart = 0
     while True:
         plateau_epoch = config.plateau_epoch() if restart < config.max_restarts else None
         model, monitor_cb = _fit(config, training, monitor, trained, progress, callbacks, restart,
-                                 plateau_epoch)
+                                 plateau_epoch, watch)
         if not monitor_cb.on_plateau:
             break
         restart += 1
@@ -447,7 +473,8 @@ def train(config: TrainConfig, progress: TrainingProgress | None = None,
 
 
 def _fit(config: TrainConfig, training: Examples, monitor: Examples, trained: Examples,
-         progress: TrainingProgress, callbacks, restart: int, plateau_epoch: int | None):
+         progress: TrainingProgress, callbacks, restart: int, plateau_epoch: int | None,
+         watch: EpochWatch | None = None):
     """One run from initial weights seeded by restart_seed: the network and its _Monitor, which
     stops the run if it is still on its plateau after `plateau_epoch` (`on_plateau`)."""
     domain = config.domain
@@ -485,7 +512,7 @@ def _fit(config: TrainConfig, training: Examples, monitor: Examples, trained: Ex
         jit_compile=config.jit_compile,
     )
 
-    monitor_cb = _Monitor(config, monitor, trained, progress, schedule, draws, plateau_epoch)
+    monitor_cb = _Monitor(config, monitor, trained, progress, schedule, draws, plateau_epoch, watch)
     callbacks = [monitor_cb, *callbacks]
     if config.tensorboard:
         callbacks.append(keras.callbacks.TensorBoard(log_dir=config.tensorboard))

@@ -18,7 +18,7 @@ from ..core.domain_map import MapError, map_domain, parse_others
 from ..core.evaluation import evaluate as run_evaluation
 from ..core.modelfile import ModelFileError, read_model_file
 from ..core.printable import visible
-from . import inside, locations, map_view, probe_view, render, trace_view
+from . import inside, locations, map_view, probe_view, render, replay, trace_view
 from .commands import command, help_lines
 from .errors import Failure
 from .progress import EvaluationProgress, TerminalProgress
@@ -115,6 +115,23 @@ def probe(session, argument: str) -> None:
         return
     title = f"probe of {visible(session.model.path.name)}"
     session.printer(probe_view.fragments(found, session.color, title))
+
+
+@command("replay", help="play the model's training back: the map filling in, epoch by epoch")
+def replay_history(session, argument: str) -> None:
+    if argument:
+        session.error(f":replay takes no argument (got {argument!r})")
+        return
+    try:
+        history = replay.history_of(session.model)
+    except Failure as error:
+        session.error(str(error))
+        return
+    if session.output is None and sys.stdout.isatty():  # a real terminal: redrawn in place
+        session.say(replay.play(history, sys.stdout, session.color), "class:dim")
+    else:
+        for line in replay.lines(history):
+            session.say(line)
 
 
 @command("load", "PATH", help="switch to another model file", takes_path=True)

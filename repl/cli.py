@@ -19,7 +19,7 @@ from ..core.domain_map import MapError
 from ..core.evaluation import evaluate as run_evaluation
 from ..core.modelfile import ModelFile, ModelFileError, read_model_file
 from ..core.printable import visible, visible_json
-from . import inside, locations, probe_view, trace_view
+from . import inside, locations, probe_view, replay, trace_view
 from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, Failure
 from .extras import check_plot_available
 from .map_chart import draw_map_png, map_options
@@ -217,6 +217,26 @@ def probe_command(model_path, as_json, png_path):
         title = f"seqsum: {model.path.name}, {model.domain.describe()}"
         probe_view.write_probe_png(found, Path(png_path), title)
         click.echo(f"probe picture written to {visible(png_path)}", err=as_json)
+
+
+@cli.command("replay")
+@click.option("--model", "model_path", metavar="PATH", help="Model file (default as for the REPL).")
+@click.option("--gif", "gif_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Write the replay as an animated GIF, one frame per epoch (needs matplotlib).")
+def replay_command(model_path, gif_path):
+    """Play the model's training back, epoch by epoch: the map of the domain filling in, the
+    watched sums, the cells forgotten since the epoch before (a key or Ctrl-C stops)."""
+    if gif_path:
+        check_plot_available("--gif")
+    model = read_model_file(locations.choose_model(model_path).path)
+    history = replay.history_of(model)
+    if gif_path:
+        replay.write_gif(history, Path(gif_path), f"seqsum: {model.path.name}, {model.domain.describe()}")
+        click.echo(f"wrote {visible(gif_path)}: {history.epochs} frames, one per epoch")
+    elif sys.stdout.isatty():
+        click.echo(replay.play(history, sys.stdout, color_enabled(sys.stdout)))
+    else:
+        click.echo("\n".join(replay.lines(history)))
 
 
 def map_request(predictor, map_path: str | None, map_others: str | None) -> int | None:

@@ -11,20 +11,21 @@ from __future__ import annotations
 import shutil
 
 from ..core.domain_map import CATEGORIES, DomainMap
-from .progress import LiveLine
+from ..core.frames import MAP_SIDE
+from .liveline import LiveLine
 from .render import Fragments
 
-TERMINAL_COLOURS = ("ansigreen", "ansicyan", "ansiyellow", "ansired")  # by category, as COLOURS
-MARKS = (".", "?", "x", "#")  # by category, when there is no colour
+TERMINAL_COLOURS = ("ansigreen", "ansicyan", "ansiyellow", "ansired", "ansimagenta")  # by class, as COLOURS
+MARKS = (".", "?", "x", "#", "!")  # by class, when there is no colour
+FORGOTTEN_NAME = "forgotten: right the epoch before"  # the class core.history.FORGOTTEN, when shown
 HALF_BLOCK = "▀"
 TICK = 10  # cells between axis labels
-MOST_CELLS = 100  # per side: the default domain at one pair per cell
 
 
 def cells_that_fit(max_operand: int, columns: int | None = None) -> int:
-    """Cells per side that fit the terminal beside the row labels (at most MOST_CELLS)."""
-    columns = columns or shutil.get_terminal_size((MOST_CELLS + 10, 40)).columns
-    return max(TICK, min(MOST_CELLS, columns - label_width(max_operand) - 2))
+    """Cells per side that fit the terminal beside the row labels (at most MAP_SIDE)."""
+    columns = columns or shutil.get_terminal_size((MAP_SIDE + 10, 40)).columns
+    return max(TICK, min(MAP_SIDE, columns - label_width(max_operand) - 2))
 
 
 def label_width(max_operand: int) -> int:
@@ -74,24 +75,34 @@ def map_lines(domain_map: DomainMap, color: bool) -> Fragments:
     return out
 
 
-def legend(domain_map: DomainMap, color: bool) -> Fragments:
-    """The four categories with their colour (or character) and how many answers fell in each."""
+def legend(domain_map: DomainMap, color: bool, forgotten: int | None = None) -> Fragments:
+    """The four categories with their colour (or character) and how many answers fell in each;
+    and the cells forgotten since the epoch before, when `forgotten` counts them."""
     how = ("each character is two rows: the upper in front, the lower behind" if color
            else "one line per row, one character per cell")
     out: Fragments = [("class:dim", f"  {how}; counts are {domain_map.counted}\n")]
-    name_width = max(len(name) for name in CATEGORIES)
-    for category, name in enumerate(CATEGORIES):
+    names = [*CATEGORIES, *([FORGOTTEN_NAME] if forgotten is not None else [])]
+    counts = [*domain_map.counts.tolist(), *([forgotten] if forgotten is not None else [])]
+    name_width = max(map(len, names))
+    for category, (name, count) in enumerate(zip(names, counts)):
         swatch = (f"fg:{TERMINAL_COLOURS[category]}", "██") if color else ("", f"{MARKS[category]} ")
-        out += [("", "  "), swatch, ("", f" {name:<{name_width}} {domain_map.counts[category]:>12,}\n")]
+        out += [("", "  "), swatch, ("", f" {name:<{name_width}} {count:>12,}\n")]
     return out
 
 
-def fragments(domain_map: DomainMap, color: bool, title: str) -> Fragments:
-    """The whole :map output: title, notes, the grid with axis labels, the legend."""
+def fragments(domain_map: DomainMap, color: bool, title: str, forgotten: int | None = None) -> Fragments:
+    """The whole :map output: title, notes, the grid with axis labels, the legend. A map whose
+    cells include the forgotten class (core.history.FORGOTTEN) gives `forgotten`, their count."""
     header = f"{title}: first operand down, second across"
     notes = "".join(f"  {note}\n" for note in domain_map.notes)
     return [("class:prediction", header + "\n"), ("", notes),
-            *map_lines(domain_map, color), *legend(domain_map, color)]
+            *map_lines(domain_map, color), *legend(domain_map, color, forgotten)]
+
+
+def lines_of(domain_map: DomainMap, color: bool, forgotten: bool = False) -> int:
+    """How many lines `fragments` draws for this map."""
+    rows = domain_map.cells.shape[0]
+    return 1 + len(domain_map.notes) + 1 + (-(-rows // 2) if color else rows) + 1 + 4 + forgotten
 
 
 class MapProgress(LiveLine):

@@ -8,10 +8,12 @@ per-epoch lines, so stdout and logs stay clean.
 from __future__ import annotations
 
 import math
-import sys
 import time
 
-from ..core.printable import visible
+from ..core.history import forgotten
+from .learning_view import epoch_block, watched_lines
+from .liveline import LiveLine, terminal_size
+from .style import color_enabled
 from .text import percent, plural
 
 BAR_WIDTH = 24
@@ -22,36 +24,6 @@ def duration(seconds: float) -> str:
         return "?"
     seconds = int(round(seconds))
     return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
-
-
-class LiveLine:
-    """A line redrawn in place on a terminal stream (stderr by default), for every progress
-    display; `live` is False on a pipe or log, where only lasting lines are written. Control
-    characters in the text are shown, never acted on."""
-
-    def __init__(self, stream=None):
-        self.stream = stream or sys.stderr
-        self.live = _isatty(self.stream)
-        self._dirty = False
-
-    def redraw(self, text: str) -> None:
-        self.stream.write("\r\x1b[2K" + visible(text))
-        self.stream.flush()
-        self._dirty = True
-
-    def write_line(self, text: str) -> None:
-        """A lasting line, in place of the live one if one is drawn."""
-        prefix = "\r\x1b[2K" if self._dirty else ""
-        self.stream.write(prefix + visible(text) + "\n")
-        self.stream.flush()
-        self._dirty = False
-
-    def finish(self) -> None:
-        """Clear the live line, if one is drawn."""
-        if self._dirty:
-            self.stream.write("\r\x1b[2K")
-            self.stream.flush()
-            self._dirty = False
 
 
 class EvaluationProgress(LiveLine):
@@ -86,6 +58,8 @@ class TerminalProgress(LiveLine):
         self.epochs = self.steps = 0
         self.started = time.perf_counter()
         self.best_exact = 0.0
+        self.color = color_enabled(self.stream)
+        self._previous = None  # the last epoch's map cells, to show what was forgotten since
 
     def train_begin(self, config, steps_per_epoch):
         self.epochs, self.steps = config.epochs, steps_per_epoch
@@ -121,10 +95,28 @@ class TerminalProgress(LiveLine):
         )
         if record.wrong_found is not None:
             text += f"  ({plural(record.wrong_found, 'trained tuple')} wrong, revisited from here)"
-        if self.epoch_lines:
+        if record.domain_map is not None and self.live:
+            self._draw_map(record, text)
+        elif self.epoch_lines:
             self.write_line(text)
+            if record.watched:
+                self.write_line(" ".join(watched_lines(record.watched, 1 << 16)))  # one line in a log
         elif self.live:
             self.redraw(text)
+
+    def _draw_map(self, record, text: str) -> None:
+        """The epoch's map and watched sums under its line, in place of the last epoch's, and
+        the cells it forgot since (right then, wrong now)."""
+        cells = record.domain_map.cells
+        lost = None if self._previous is None or self._previous.shape != cells.shape else forgotten(
+            self._previous, cells)
+        self._previous = cells
+        columns, lines = terminal_size(self.stream)
+        lasting = [text] if self.epoch_lines else []
+        heading = [] if self.epoch_lines else [text]
+        block = epoch_block(record.domain_map, record.watched or [], f"map after epoch {record.epoch}",
+                            self.color, columns, lines, lost, heading)
+        self.replace_block(lasting, block)
 
     def restart(self, history, restart, max_restarts):
         best = max(r.heldout_exact for r in history)
@@ -137,10 +129,3 @@ class TerminalProgress(LiveLine):
     def finish(self) -> None:
         self.evaluating.finish()
         super().finish()
-
-
-def _isatty(stream) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False

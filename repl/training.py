@@ -24,6 +24,9 @@ from ..core.domain import MAX_MAX_OPERAND, MAX_TERMS, MIN_TERMS, Domain, DomainE
 from ..core.evaluation import SAMPLE_SIZE, Evaluation, calibrate, evaluate
 from ..core.forward import MAX_UNITS
 from ..core.modelfile import ModelFile, read_model_file
+from ..core.parse import ParseError, parse_expression
+from ..core.printable import quoted
+from ..core.watch import MOST_WATCHED
 from ..models.config import (
     DEFAULT_EPOCHS,
     LARGE_DOMAIN_EPOCHS,
@@ -65,6 +68,9 @@ def training_options(function):
                      "operands joined and padded at the end (left, as the original Keras "
                      "experiment; the default for shorter ones)."),
         click.option("--seed", type=int, default=None),
+        click.option("--watch", "watch", multiple=True, metavar="EXPR",
+                     help="A sum to watch while training (repeatable), beside the story's own: an "
+                     "edge, sums with and without a carry, one whose sum is longer than its operands."),
         click.option("--tensorboard", type=click.Path(file_okay=False), default=None,
                      metavar="DIR", help="Write TensorBoard logs here."),
         click.option("--plot", type=click.Path(dir_okay=False), default=None, metavar="PNG",
@@ -82,10 +88,19 @@ def config_from_options(plot: str | None = None, **options) -> TrainConfig:
         check_plot_available()
     if options.get("tensorboard"):
         check_tensorboard_available()
+    options["watch"] = tuple(options.get("watch") or ())
     try:  # the domain is checked (terms and max_operand together) as the recipe is built
-        return TrainConfig(**{key: value for key, value in options.items() if value is not None})
+        config = TrainConfig(**{key: value for key, value in options.items() if value is not None})
     except DomainError as error:
         raise Failure(str(error)) from None
+    for text in config.watch:
+        try:
+            parse_expression(text, config.domain)
+        except ParseError as error:
+            raise Failure(f"--watch {quoted(text)}: {error}") from None
+    if len(config.watch) > MOST_WATCHED:
+        raise Failure(f"--watch at most {MOST_WATCHED} sums (got {len(config.watch)})")
+    return config
 
 
 LEARNED = 0.99
@@ -217,7 +232,7 @@ def save_trained(result, out: Path, progress=None) -> Evaluation:
     """Evaluate a trained network through the answer path, set its unsure rule from that, and
     save it to `out` with its figures (and answer table, when the domain is scored whole)."""
     from ..models.network import numpy_network  # TensorFlow, as above
-    from ..models.store import metadata, save_model
+    from ..models.store import history_frames, metadata, save_model
 
     config = result.config
     meta = metadata(result)
@@ -228,5 +243,5 @@ def save_trained(result, out: Path, progress=None) -> Evaluation:
     evaluation = evaluation.judged_by(rule)
     meta["confidence"] = rule.to_dict()
     meta["figures"] = figures_of(evaluation)
-    save_model(result.model, meta, out, table=evaluation.table)
+    save_model(result.model, meta, out, table=evaluation.table, frames=history_frames(result))
     return evaluation

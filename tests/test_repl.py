@@ -179,8 +179,10 @@ def test_retrain_rejects_bad_options_without_training(session):
 def test_completion_of_commands():
     from prompt_toolkit.document import Document
 
-    completions = list(CommandCompleter().get_completions(Document(":re"), None))
+    completions = list(CommandCompleter().get_completions(Document(":ret"), None))
     assert [c.text for c in completions] == ["retrain"]
+    completions = list(CommandCompleter().get_completions(Document(":re"), None))
+    assert [c.text for c in completions] == ["replay", "retrain"]
     assert list(CommandCompleter().get_completions(Document("12+"), None)) == []
 
 
