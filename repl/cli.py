@@ -262,7 +262,8 @@ def web(model_path, out, no_map):
     model = read_model_file(choice.path)
     with MapProgress() as progress:
         page = write_page(out, model, choice.source, None if no_map else Predictor(model), progress)
-    why = f"; no map: {page.no_map}" if page.no_map else ""
+    left_out = (("map", page.no_map), ("probe", page.no_probe))
+    why = "".join(f"; no {what}: {reason}" for what, reason in left_out if reason)
     click.echo(f"wrote {out} ({page.size / 1e6:.2f} MB): open it in any browser, it needs no network{why}")
 
 

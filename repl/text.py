@@ -43,6 +43,11 @@ def _percent_text(scaled: int, below_one: bool, places: int) -> str:
     return f"{scaled / 10**places:.{places}f}%"
 
 
+def ordinal(number: int) -> str:
+    """`1st`, `2nd`, `3rd`, `4th`, ... (an answer has at most 6 characters)."""
+    return f"{number}{'st' if number == 1 else 'nd' if number == 2 else 'rd' if number == 3 else 'th'}"
+
+
 def plural(count: int, noun: str) -> str:
     """`1 trained tuple`, `1,684 trained tuples`."""
     return f"{count:,} {noun}{'' if count == 1 else 's'}"

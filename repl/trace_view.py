@@ -14,11 +14,10 @@ import numpy as np
 from ..core.trace import Step, Trace, level_ranges, levels
 from .palette import STATE_COLOURS, STATE_MARKS
 from .render import Fragments
-from .text import percent, shown
+from .text import ordinal, percent, shown
 
 STRIP = 64  # cells per line of a state
 LABEL = 13  # columns before a strip; a note of at most 22 after it keeps a step within 100
-ORDINALS = ("1st", "2nd", "3rd", "4th", "5th", "6th")
 
 
 def strip_lines(values: np.ndarray, color: bool) -> list[Fragments]:
@@ -86,7 +85,7 @@ def fragments(trace: Trace, color: bool) -> Fragments:
                           "(in %)\n")]
     for number, step in enumerate(trace.decoder, start=1):
         top = " ".join(f"{shown(ch)} {percent(p).removesuffix('%')}" for ch, p in step.top(3))
-        labels = [f"{number:>2} wrote '{shown(step.char)}'", f"   {ORDINALS[step.position]} of {width}"]
+        labels = [f"{number:>2} wrote '{shown(step.char)}'", f"   {ordinal(step.position + 1)} of {width}"]
         out += _step(labels, step, ["", top], color)
     out += legend(color)
     verdict = [("class:ok", "✓ right")] if trace.correct else [("class:wrong", "✗ wrong")]

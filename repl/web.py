@@ -7,10 +7,12 @@ does. It loads nothing from the network and works opened straight from disk.
 
 Model data goes into a `<script type="application/json">` element with `<`, `>`, `&` and the
 line separators U+2028/U+2029 escaped, so no metadata value (a file name, a date, a figure)
-can end that element or start markup; the script sets every text with `textContent`.
+can end that element or start markup; what the page draws as it is written (the banner, the map,
+the history, the probe) comes from the shared templates, which escape every value
+(repl/templating.py); what its script draws it builds as DOM nodes, text set as text.
 
-The page also draws the map of the domain (core/domain_map.py) when the command computed one:
-every pair of a 2-term domain, or of the first two operands with the others fixed at 0.
+The map of the domain (core/domain_map.py) covers every pair of a 2-term domain, or of the
+first two operands with the others fixed at 0.
 """
 
 from __future__ import annotations
@@ -33,13 +35,23 @@ from ..core.answer import Predictor
 from ..core.atomic import write_bytes
 from ..core.confidence import ConfidenceRule
 from ..core.domain import VOCABULARY
-from ..core.domain_map import IMAGE_CELLS, MapError, map_domain
+from ..core.domain_map import IMAGE_CELLS, DomainMap, MapError, map_domain
 from ..core.forward import WEIGHT_NAMES
+from ..core.history import History, HistoryError, read_history
 from ..core.modelfile import ModelFile, answer_order, question_align
 from ..core.parse import MAX_INPUT_CHARS
+from ..core.probe import Probe, ProbeError
+from ..core.probe import probe as run_probe
+from ..core.trace import LEVEL_EDGES
+from . import html
+from .templating import escape, render, sources
+from .text import percent
 
 TEMPLATE_DIR = "web"
 DATA_MARK = "/*SEQSUM:DATA*/"
+BANNER_MARK = "/*SEQSUM:BANNER*/"
+DRAWN_MARK = "/*SEQSUM:DRAWN*/"
+ABOUT_MARK = "/*SEQSUM:ABOUT*/"
 STYLE_MARK = "/*SEQSUM:STYLE*/"
 SCRIPT_MARK = "/*SEQSUM:SCRIPT*/"
 POLICY_MARK = "/*SEQSUM:POLICY*/"
@@ -133,8 +145,19 @@ def _weights(model: ModelFile) -> dict:
     return out
 
 
-def page_data(model: ModelFile, source: str, domain_map: dict | None = None) -> dict:
-    """Everything the page's script reads: the model, its display metadata, the name tables."""
+@dataclass(frozen=True)
+class Drawn:
+    """What the page shows that was drawn when it was written: the map of the domain, the
+    training history and the probe, each None when the page goes without it."""
+
+    map: DomainMap | None = None
+    history: History | None = None
+    probe: Probe | None = None
+
+
+def page_data(model: ModelFile, source: str, drawn: Drawn) -> dict:
+    """Everything the page's script reads: the model, its display metadata, the name tables,
+    the templates it draws answers and traces from, the history's records for programs."""
     meta = model.meta
     return {
         "model": {
@@ -153,7 +176,10 @@ def page_data(model: ModelFile, source: str, domain_map: dict | None = None) -> 
         "max_input_chars": MAX_INPUT_CHARS,
         "weights": _weights(model),
         "characters": character_tables(),
-        "map": domain_map,  # a map of the domain for the page to draw; None: no map section
+        "templates": sources(),
+        "levels": list(LEVEL_EDGES),
+        "map": drawn.map.to_dict() if drawn.map else None,
+        "history": drawn.history.to_records() if drawn.history else None,
     }
 
 
@@ -166,40 +192,84 @@ def _policy(script: str, style: str) -> str:
     return f"default-src 'none'; script-src {digest(script)}; style-src {digest(style)}"
 
 
-def page_html(model: ModelFile, source: str = "--model", domain_map: dict | None = None) -> str:
-    """The whole page as one HTML document."""
-    script = _template("seqsum.js")
-    style = _template("page.css")
+def drawn_html(model: ModelFile, drawn: Drawn) -> str:
+    """The page's map, history and probe sections, from the shared templates."""
+    name = model.path.name
+    parts = []
+    if drawn.map:
+        parts.append('<section class="drawn-map"><h2>Map of the domain</h2>'
+                     + render("map", html.map_view(drawn.map, f"map of {name}"))
+                     + "<p class=\"notes\">Click or tap a cell to try its sum"
+                     + (" (the first pair of its block)." if drawn.map.block > 1 else ".") + "</p></section>")
+    if drawn.history:
+        parts.append("<section><h2>How it learned</h2>"
+                     + render("history", html.history_view(drawn.history, f"the training of {name}"))
+                     + "</section>")
+    if drawn.probe:
+        parts.append("<section><h2>What its encoder knows</h2>"
+                     + render("probe", html.probe_view(drawn.probe, f"probe of {name}")) + "</section>")
+    return "".join(parts)
+
+
+def about_text(model: ModelFile) -> str:
+    meta = model.meta
+    created = meta.get("created") if isinstance(meta.get("created"), str) else "unknown"
+    aligned = "right-aligned" if question_align(meta) == "right" else "left-aligned"
+    written = "last character first" if answer_order(meta) == "reversed" else "first character first"
+    return (f"{model.parameters:,} parameters, {model.network.units} LSTM units, questions read {aligned}, "
+            f"answers written {written}; unsure below {percent(ConfidenceRule.from_meta(meta).threshold)} "
+            f"agreement; created {created}; names characters as Unicode {unicodedata.unidata_version}.")
+
+
+def page_html(model: ModelFile, source: str = "--model", drawn: Drawn = Drawn()) -> str:
+    """The whole page as one HTML document. Each mark of the page template is replaced once, in
+    one pass: nothing put in (a file name, a date) is searched for marks."""
+    script = html.views_script() + "\n" + _template("seqsum.js")
+    style = html.stylesheet() + _template("page.css")
     if "</" in script or "</" in style:
         raise ValueError("a page template would end its own element early")
-    html = _template("page.html")
-    data = script_json(page_data(model, source, domain_map))
-    for mark, text in ((POLICY_MARK, _policy(script, style)), (STYLE_MARK, style),
-                       (SCRIPT_MARK, script), (DATA_MARK, data)):  # data last: its text is not searched
-        html = html.replace(mark, text, 1)
-    return html
+    filled = {
+        POLICY_MARK: _policy(script, style), STYLE_MARK: style, SCRIPT_MARK: script,
+        BANNER_MARK: render("banner", html.banner_view(model, source)),
+        DRAWN_MARK: drawn_html(model, drawn), ABOUT_MARK: escape(about_text(model)),
+        DATA_MARK: script_json(page_data(model, source, drawn)),
+    }
+    pieces = re.split(r"(/\*SEQSUM:[A-Z]+\*/)", _template("page.html"))
+    return "".join(filled.get(piece, piece) for piece in pieces)
 
 
 @dataclass(frozen=True)
 class WrittenPage:
     size: int  # bytes
     no_map: str | None  # why the page has no map although one was asked for; None otherwise
+    no_probe: str | None = None  # why it has no probe
 
 
 def write_page(path: os.PathLike | str, model: ModelFile, source: str = "--model",
                map_predictor: Predictor | None = None,
-               progress: Callable[[int, int], None] | None = None) -> WrittenPage:
-    """Write the page atomically, with the map `map_predictor` answers (none without one).
+               progress: Callable[[int, int], None] | None = None, probe: bool = True) -> WrittenPage:
+    """Write the page atomically, with the map `map_predictor` answers (none without one), the
+    model's training history when it recorded one, and the probe of its encoder (unless not
+    `probe`).
 
-    A domain too large to map still gets its page, without the map: `no_map` says why.
+    A domain too large to map still gets its page, without the map: `no_map` says why; likewise
+    a model the probe cannot score (`no_probe`), or whose history is damaged (left out).
     """
-    domain_map, no_map = None, None
+    domain_map, no_map, found, no_probe = None, None, None, None
     if map_predictor is not None:
         try:
-            drawn = map_domain(map_predictor, fixed=0, max_cells=IMAGE_CELLS, progress=progress)
-            domain_map = drawn.to_dict()
+            domain_map = map_domain(map_predictor, fixed=0, max_cells=IMAGE_CELLS, progress=progress)
         except MapError as error:
             no_map = str(error)
-    data = page_html(model, source, domain_map).encode("utf-8")
+    if probe:
+        try:
+            found = run_probe(model.network, model.domain, model.heldout_rule)
+        except ProbeError as error:
+            no_probe = str(error)
+    try:
+        history = read_history(model)
+    except HistoryError:
+        history = None
+    data = page_html(model, source, Drawn(domain_map, history, found)).encode("utf-8")
     write_bytes(path, data)
-    return WrittenPage(len(data), no_map)
+    return WrittenPage(len(data), no_map, no_probe)

@@ -6,23 +6,34 @@ only hands it the embedded data, exactly as a browser would (the JSON element's 
 
 import json
 import random
+import re
 import subprocess
 import sys
 import unicodedata
 from contextlib import contextmanager
+from html import unescape
 from html.parser import HTMLParser
 
+import numpy as np
 import py_mini_racer  # the test extra installs it: the page's script runs in its V8
 from click.testing import CliRunner
 
+from seqsum.core import reference
 from seqsum.core.answer import Predictor
+from seqsum.core.codec import encode_questions
 from seqsum.core.confidence import MEASURE
+from seqsum.core.dataset import all_tuples
 from seqsum.core.domain import Domain
 from seqsum.core.domain_map import IMAGE_CELLS, WRONG_UNSURE, map_domain
+from seqsum.core.history import read_history
 from seqsum.core.modelfile import read_model_file
+from seqsum.core.probe import probe
+from seqsum.core.trace import trace
 from seqsum.models import bundled_model_path
+from seqsum.repl import html as html_views
 from seqsum.repl.cli import cli
-from seqsum.repl.web import page_html, write_page
+from seqsum.repl.templating import render
+from seqsum.repl.web import Drawn, page_html, write_page
 
 from .conftest import Scripted, write_numpy_model
 
@@ -77,6 +88,10 @@ def page_engine(html: str):
 
 def page_answers(engine, texts: list[str]) -> list[dict]:
     return json.loads(engine.eval(f"JSON.stringify({json.dumps(texts)}.map(seqsum.answer))"))
+
+
+def probe_of(model):
+    return probe(model.network, model.domain, model.heldout_rule)
 
 
 def cli_answers(model_path, texts: list[str]) -> list[dict]:
@@ -228,6 +243,7 @@ def test_page_sets_text_never_markup_and_loads_nothing(numpy_model):
     for markup_sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
         assert markup_sink not in program
     markup = html.replace(data, "")  # base64 weights could spell anything
+    markup = markup.replace('"http://www.w3.org/2000/svg"', "")  # SVG's namespace: a name, never loaded
     for load in ("http:", "https:", "src=", "href=", "url(", "@import", "fetch(", "XMLHttpRequest",
                  "import(", "WebSocket", "<link", "<img", "<iframe"):
         assert load not in markup, load
@@ -246,15 +262,17 @@ def test_web_command_writes_the_page_with_its_map_without_tensorflow(numpy_model
     assert lines[0].startswith(f"wrote {out} (") and "MB" in lines[0] and "no map" not in lines[0]
     assert lines[1:] == ["False 0"]
     model = read_model_file(numpy_model)
-    domain_map = map_domain(Predictor(model), fixed=0, max_cells=IMAGE_CELLS).to_dict()
-    assert out.read_text(encoding="utf-8") == page_html(model, "--model", domain_map)
+    domain_map = map_domain(Predictor(model), fixed=0, max_cells=IMAGE_CELLS)
+    expected = page_html(model, "--model", Drawn(domain_map, None, probe_of(model)))
+    assert out.read_text(encoding="utf-8") == expected
 
 
 def test_web_command_leaves_the_map_out_when_asked(numpy_model, tmp_path):
     out = tmp_path / "page.html"
     result = CliRunner().invoke(cli, ["web", "--model", str(numpy_model), "--out", str(out), "--no-map"])
     assert result.exit_code == 0 and "no map" not in result.stdout
-    assert out.read_text(encoding="utf-8") == page_html(read_model_file(numpy_model))
+    model = read_model_file(numpy_model)
+    assert out.read_text(encoding="utf-8") == page_html(model, drawn=Drawn(probe=probe_of(model)))
 
 
 def test_a_domain_too_large_to_map_still_gets_its_page_and_a_line_saying_why(tmp_path):
@@ -265,7 +283,8 @@ def test_a_domain_too_large_to_map_still_gets_its_page_and_a_line_saying_why(tmp
     assert result.stdout.count("\n") == 1 and result.stdout.startswith(f"wrote {out} (")
     assert "no map: a map of this domain needs about 100,000,000 answers" in result.stdout
     html = out.read_text(encoding="utf-8")
-    assert html == page_html(read_model_file(path)) and embedded(html)["map"] is None
+    model = read_model_file(path)
+    assert html == page_html(model, drawn=Drawn(probe=probe_of(model))) and embedded(html)["map"] is None
     with page_engine(html) as engine:
         assert engine.eval("seqsum.answer('1234+8765').truth") == 9999
 
@@ -278,36 +297,49 @@ def test_web_command_refuses_an_unusable_model_in_one_line(tmp_path):
     assert not (tmp_path / "page.html").exists()
 
 
-# ---- The map of the domain on the page ----------------------------------------------------------
+# ---- What the page draws as it is written: the map, the history, the probe -------------------
 
 def embedded(html: str) -> dict:
     """The data the page's script reads."""
     return json.loads(scripts(html)[0])
 
 
-def drawn_cells(html: str) -> list[dict]:
-    """What the page's script would draw: `seqsum.mapCells` of the embedded map, run in V8."""
-    with page_engine(html) as engine:
-        return json.loads(engine.eval("JSON.stringify(seqsum.mapCells(seqsum.data.map))"))
+class Drawing(HTMLParser):
+    """The cells of every SVG grid in the page's drawn sections, from their rectangles."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.grids: list[dict] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "figure" and attrs.get("class") == "map":
+            self.grids.append({**attrs, "rects": []})
+        elif tag == "rect" and self.grids and attrs.get("class", "").startswith("c"):
+            self.grids[-1]["rects"].append(attrs)
+
+    def cells(self, index: int = 0) -> list[str]:
+        """The grid's cells as DomainMap.to_dict() writes them: a string of classes per row."""
+        grid = self.grids[index]
+        rows = [[None] * int(grid["data-columns"]) for _ in range(int(grid["data-rows"]))]
+        for rect in grid["rects"]:
+            x, y, width = int(rect["x"]), int(rect["y"]), int(rect["width"])
+            for column in range(x, x + width):
+                assert rows[y][column] is None  # no cell drawn twice
+                rows[y][column] = rect["class"][1:]
+        return ["".join(row) for row in rows]  # a cell drawn nowhere would fail the join
 
 
-def assert_drawn_as_python_cells(cells: list[dict], domain_map: dict) -> None:
-    """One cell per digit of the Python map, row by row, each with that digit's category."""
-    expected = [(row, col, int(digit)) for row, line in enumerate(domain_map["cells"])
-                for col, digit in enumerate(line)]
-    assert [(c["row"], c["col"], c["category"]) for c in cells] == expected
-
-
-def test_bundled_model_page_carries_its_map_within_3_mb(tmp_path):
+def test_bundled_model_page_carries_its_map_and_probe_within_3_mb(tmp_path):
     model = read_model_file(bundled_model_path())
     page = write_page(tmp_path / "page.html", model, "bundled", Predictor(model))
     html = (tmp_path / "page.html").read_text(encoding="utf-8")
-    assert page.size == len(html.encode()) <= 3_000_000 and page.no_map is None
+    assert page.size == len(html.encode()) <= 3_000_000 and page.no_map is None and page.no_probe is None
     expected = map_domain(Predictor(model), fixed=0, max_cells=100).to_dict()  # one pair per cell
     assert embedded(html)["map"] == expected
-    cells = drawn_cells(html)
-    assert_drawn_as_python_cells(cells, expected)
-    assert [c["sum"] for c in cells[:2]] == ["0+0", "0+1"] and cells[-1]["sum"] == "99+99"
+    assert Drawing(html).cells(0) == expected["cells"]
+    assert "What its encoder knows" in html and "the ones digit of the sum" in html
 
 
 def test_page_map_puts_known_wrong_answers_in_their_cells(tmp_path):
@@ -316,10 +348,11 @@ def test_page_map_puts_known_wrong_answers_in_their_cells(tmp_path):
     write_page(tmp_path / "page.html", model, "--model", Scripted(model, **script))
     html = (tmp_path / "page.html").read_text(encoding="utf-8")
     expected = map_domain(Scripted(model, **script)).to_dict()
-    assert embedded(html)["map"] == expected
-    cells = drawn_cells(html)
-    assert_drawn_as_python_cells(cells, expected)
-    assert {c["sum"] for c in cells if c["category"] >= WRONG_UNSURE} == {"3+7", "8+2"}
+    cells = Drawing(html).cells(0)
+    assert embedded(html)["map"] == expected and cells == expected["cells"]
+    wrong = {f"{row}+{col}" for row, line in enumerate(cells) for col, c in enumerate(line)
+             if int(c) >= WRONG_UNSURE}
+    assert wrong == {"3+7", "8+2"}
 
 
 def test_three_terms_map_the_first_two_with_the_third_at_0_and_say_so(tmp_path):
@@ -329,23 +362,105 @@ def test_three_terms_map_the_first_two_with_the_third_at_0_and_say_so(tmp_path):
     html = (tmp_path / "page.html").read_text(encoding="utf-8")
     domain_map = embedded(html)["map"]
     assert domain_map == map_domain(Scripted(model, **script), fixed=0).to_dict()
-    assert domain_map["notes"] == ["the third operand is fixed at 0"]
-    cells = drawn_cells(html)
-    assert_drawn_as_python_cells(cells, domain_map)
-    assert {c["sum"] for c in cells if c["category"] >= WRONG_UNSURE} == {"1+2+0"}  # not 4+5+6
+    assert "<li>the third operand is fixed at 0</li>" in html
+    cells = Drawing(html).cells(0)
+    assert cells == domain_map["cells"]
+    assert int(cells[1][2]) >= WRONG_UNSURE and int(cells[4][5]) < WRONG_UNSURE
 
 
 def test_a_click_on_a_downsampled_cell_types_the_first_pair_of_its_block(tmp_path):
     model = read_model_file(write_numpy_model(tmp_path / "m.keras", Domain(2, 9)))
-    domain_map = map_domain(Scripted(model, special={(4, 4): 5, (9, 0): 5}), max_cells=4).to_dict()
-    assert domain_map["block"] == 3  # 10 values: blocks of 3, 3, 3, 1
-    html = page_html(model, "--model", domain_map)
-    cells = drawn_cells(html)
-    assert_drawn_as_python_cells(cells, domain_map)
-    assert [c["sum"] for c in cells] == [f"{3 * row}+{3 * col}" for row in range(4) for col in range(4)]
-    assert {c["sum"] for c in cells if c["category"] >= WRONG_UNSURE} == {"3+3", "9+0"}
-    with page_engine(html) as engine:  # every typed sum is one the page answers, inside its block
-        parsed = json.loads(engine.eval("JSON.stringify(seqsum.mapCells(seqsum.data.map)"
-                                        ".map((c) => seqsum.parse(c.sum).operands))"))
-    for cell, (first, second) in zip(cells, parsed, strict=True):
-        assert (first // 3, second // 3) == (cell["row"], cell["col"])
+    domain_map = map_domain(Scripted(model, special={(4, 4): 5, (9, 0): 5}), max_cells=4)
+    assert domain_map.block == 3  # 10 values: blocks of 3, 3, 3, 1
+    html = page_html(model, "--model", Drawn(map=domain_map))
+    drawing = Drawing(html)
+    assert drawing.cells(0) == domain_map.to_dict()["cells"]
+    grid = drawing.grids[0]
+    with page_engine(html) as engine:  # the sum the page types for each cell, and what it parses to
+        typed = json.loads(engine.eval(
+            f"JSON.stringify(Array.from({{length: 16}}, (_, i) => seqsumViews.cellSum({grid['data-block']}, "
+            f"{grid['data-terms']}, {json.dumps(grid['data-others'])}, Math.floor(i / 4), i % 4)))"))
+        parsed = json.loads(engine.eval(
+            f"JSON.stringify({json.dumps(typed)}.map((t) => seqsum.parse(t).operands))"))
+    assert typed == [f"{3 * row}+{3 * col}" for row in range(4) for col in range(4)]
+    for index, (first, second) in enumerate(parsed):  # every typed sum is inside its block
+        assert (first // 3, second // 3) == divmod(index, 4)
+
+
+def test_page_history_plays_the_recorded_training_and_programs_read_it(trained_model, tmp_path):
+    model = read_model_file(trained_model)
+    history = read_history(model)
+    write_page(tmp_path / "page.html", model, "--model")
+    html = (tmp_path / "page.html").read_text(encoding="utf-8")
+    assert embedded(html)["history"] == history.to_records()
+    with page_engine(html) as engine:
+        records = json.loads(engine.eval("JSON.stringify(seqsum.history())"))
+    assert records == history.to_records() and len(records) == history.epochs
+    assert set(records[0]) == {"epoch", "loss", "heldout_exact", "counts", "watched"}
+    assert set(records[0]["counts"]) == {"right", "right_unsure", "wrong_unsure", "wrong"}
+    kept = model.meta["training"]["best_epoch"]
+    cells = Drawing(html).cells(0)  # the history's map shows the kept epoch, forgotten cells apart
+    lost = history.forgotten_at(kept - 1)
+    expected = np.where(lost, 4, history.frames[kept - 1])
+    assert cells == ["".join(map(str, row)) for row in expected.tolist()]
+    data = json.loads(unescape(re.search(r'data-frames="([^"]*)"', html).group(1)))
+    assert len(data["frames"]) == history.epochs
+    assert data["frames"][0]["cells"] == "".join(map(str, history.frames[0].ravel().tolist()))
+    with page_engine(html) as engine:  # the slider redraws a frame from these runs
+        cells = json.dumps(data["frames"][0]["cells"])
+        runs = json.loads(engine.eval(f"JSON.stringify(seqsumViews.runs({cells}, {data['columns']}))"))
+    assert runs == html_views.runs(history.frames[0])
+
+
+def test_the_page_and_the_notebook_draw_an_answer_and_a_trace_from_one_template(tmp_path):
+    """The page's script builds the views Python builds, from the same numbers, and fills the
+    templates in as Python does, character for character."""
+    model = read_model_file(bundled_model_path())
+    html = page_html(model)
+    answers = Predictor(model).answer([[37, 68], [0, 0], [99, 99], [5, 95]])
+    traced = trace(model.network, model.domain, (37, 68), " 37+68").to_dict()
+    with page_engine(html) as engine:
+        engine.eval("globalThis.templates = new seqsumViews.Templates(seqsum.data.templates)")
+        for answer in answers:
+            details = {"dist": answer.distribution.tolist(), "symbols": list(answer.chars),
+                       "prediction": answer.prediction, "truth": answer.truth, "correct": answer.correct,
+                       "confidence": answer.confidence, "agreement": answer.agreement,
+                       "checks": answer.checks, "lowConfidence": answer.low_confidence}
+            view = json.loads(engine.eval(f"JSON.stringify(seqsumViews.answerView({json.dumps(details)}, "
+                                          f"seqsum.data.vocabulary, {json.dumps(answer.expression)}))"))
+            assert view == html_views.answer_view(answer)
+            assert engine.eval(f"templates.html('answer', {json.dumps(view)})") == render("answer", view)
+        view = json.loads(engine.eval(f"JSON.stringify(seqsumViews.traceView({json.dumps(traced)}, "
+                                      "seqsum.data.levels))"))
+        assert view == html_views.trace_view(traced)
+        assert engine.eval(f"templates.html('trace', {json.dumps(view)})") == render("trace", view)
+
+
+def test_the_pages_trace_is_the_reference_pass(tmp_path):
+    model = read_model_file(bundled_model_path())
+    with page_engine(page_html(model)) as engine:
+        traced = json.loads(engine.eval("JSON.stringify(seqsum.trace([37, 68], '37+68'))"))
+    expected = trace(model.network, model.domain, (37, 68))
+    questions = encode_questions(np.array([[37, 68]]), model.domain, "left")
+    run = reference.forward(model.network.weights, questions, 3, "reversed")
+    assert traced["question"] == expected.question and traced["prediction"] == "105"
+    for side, steps in (("encoder", run.encoder), ("decoder", run.decoder)):
+        for t, step in enumerate(traced[side]):
+            assert np.abs(np.array(step["h"]) - steps.h[0, t]).max() <= 1e-9
+            assert np.abs(np.array(step["c"]) - steps.c[0, t]).max() <= 1e-9
+            for gate, values in step["gates"].items():
+                assert np.abs(np.array(values) - steps.gates[gate][0, t]).max() <= 1e-9
+    written = np.array([step["probabilities"] for step in traced["decoder"]])
+    assert np.abs(written - run.probabilities[0]).max() <= 1e-9
+
+
+def test_the_pages_network_is_the_reference_on_every_input_of_the_bundled_model():
+    model = read_model_file(bundled_model_path())
+    every = all_tuples(model.domain)
+    questions = encode_questions(every, model.domain, model.network.question_align)
+    run = reference.forward(model.network.weights, questions, 3, model.network.answer_order)
+    expected = run.reading_probabilities
+    with page_engine(page_html(model)) as engine:
+        asked = f"{json.dumps(every.tolist())}.map((o) => seqsum.probabilities(o).map((p) => Array.from(p)))"
+        page = np.array(json.loads(engine.eval(f"JSON.stringify({asked})")))
+    assert page.shape == expected.shape and np.abs(page - expected).max() <= 1e-6

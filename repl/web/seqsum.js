@@ -1,6 +1,8 @@
 // seqsum's answer path in the browser: the strict parser (core/parse.py), the network's forward
-// pass (core/forward.py), the related-sums agreement (core/confidence.py) and the --json record
-// (repl/render.py), ported line for line. The page embeds the model; nothing is loaded.
+// pass and its step-by-step trace (core/reference.py), the related-sums agreement
+// (core/confidence.py) and the --json record (repl/render.py), ported line for line. The page
+// embeds the model; nothing is loaded. What it draws comes from the shared templates
+// (repl/web/templates.html), filled in by views.js, which runs before this.
 (function () {
   "use strict";
 
@@ -76,6 +78,20 @@
     throw new Error("unknown answer order " + order);
   }
 
+  // One LSTM step as core/reference.py writes it, keeping the gates: z -> {h, c, gates}.
+  function tracedStep(z, h, c, units) {
+    const gates = { input: [], forget: [], candidate: [], output: [] };
+    for (let j = 0; j < units; j++) {
+      gates.input.push(sigmoid(z[j]));
+      gates.forget.push(sigmoid(z[units + j]));
+      gates.candidate.push(Math.tanh(z[2 * units + j]));
+      gates.output.push(sigmoid(z[3 * units + j]));
+      c[j] = gates.forget[j] * c[j] + gates.input[j] * gates.candidate[j];
+      h[j] = gates.output[j] * Math.tanh(c[j]);
+    }
+    return { h: Array.from(h), c: Array.from(c), gates };
+  }
+
   function Network(weights, answerWidth, answerOrder) {
     const w = {};
     for (const name of Object.keys(weights)) w[name] = floats(weights[name]);
@@ -85,6 +101,36 @@
     const positions = writtenOrder(answerWidth, answerOrder);
     // Fold the encoder bias into its input rows: one row lookup gives x @ W + b.
     const encoderRows = w.encoder_kernel.map((v, k) => v + w.encoder_bias[k % gates]);
+
+    // Every step of one question's way through the network, as core/reference.py keeps it:
+    // {encoder: [{h, c, gates}], decoder: [{h, c, gates, probabilities, position}]}, the
+    // decoder's steps in the order written.
+    this.trace = function (question) {
+      const h = new Float64Array(units), c = new Float64Array(units);
+      const encoder = question.map((symbol) => {
+        const z = new Float64Array(gates);
+        for (let j = 0; j < gates; j++) z[j] = encoderRows[symbol * gates + j];
+        addProduct(z, h, w.encoder_recurrent, gates);
+        return tracedStep(z, h, c, units);
+      });
+      const xProj = Float64Array.from(w.decoder_bias);
+      addProduct(xProj, h, w.decoder_kernel, gates);
+      const dh = new Float64Array(units), dc = new Float64Array(units);
+      const decoder = positions.map((position) => {
+        const z = Float64Array.from(xProj);
+        addProduct(z, dh, w.decoder_recurrent, gates);
+        const step = tracedStep(z, dh, dc, units);
+        const logits = Float64Array.from(w.dense_bias);
+        addProduct(logits, dh, w.dense_kernel, vocabulary);
+        const top = Math.max(...logits);
+        let total = 0;
+        for (let s = 0; s < vocabulary; s++) total += (logits[s] = Math.exp(logits[s] - top));
+        step.probabilities = Array.from(logits, (v) => v / total);
+        step.position = position;
+        return step;
+      });
+      return { encoder, decoder };
+    };
 
     // Symbol indices of one question -> [answerWidth][vocabulary] softmax, in reading order.
     this.probabilities = function (question) {
@@ -300,27 +346,6 @@
     return r / 1e6;
   }
 
-  // ---- The map of the domain (core/domain_map.py's DomainMap.to_dict()) ------------------
-
-  // The sum a cell stands for: the first pair of its block, any other operands at the map's
-  // fixed value (0 if the map took the worst over them).
-  function cellSum(map, row, col) {
-    const others = Array(map.domain.terms - 2).fill(map.fixed ?? 0);
-    return [row * map.block, col * map.block, ...others].join("+");
-  }
-
-  // Map data -> what to draw, row by row: [{row, col, category, sum}], category indexing
-  // map.categories and map.colours. Pure, so tests check it against the Python cells.
-  function mapCells(map) {
-    const out = [];
-    map.cells.forEach((line, row) => {
-      for (let col = 0; col < line.length; col++) {
-        out.push({ row, col, category: Number(line[col]), sum: cellSum(map, row, col) });
-      }
-    });
-    return out;
-  }
-
   function createSeqsum(data) {
     const domain = data.domain;
     const vocabulary = data.vocabulary;
@@ -332,17 +357,38 @@
     const parser = new Parser(domain, data.max_input_chars, names);
     const cache = new Map(); // the network is deterministic: each tuple is computed once
 
+    // The question as the network reads it: each operand right-aligned in its field, or
+    // left-aligned (core.codec.QUESTION_ALIGNS), padded to the input width.
+    function questionText(operands) {
+      const text = data.question_align === "right"
+        ? operands.map((v) => String(v).padStart(operandWidth, PAD)).join("+") : operands.join("+");
+      return text.padEnd(inputWidth, PAD);
+    }
+    const symbolsOf = (text) => Array.from(text, (ch) => vocabulary.indexOf(ch));
+
     function probabilities(operands) {
       const key = operands.join("+");
-      if (!cache.has(key)) {
-        // As the network reads it: each operand right-aligned in its field, or left-aligned
-        // (core.codec.QUESTION_ALIGNS).
-        const text = data.question_align === "right"
-          ? operands.map((v) => String(v).padStart(operandWidth, PAD)).join("+") : key;
-        const question = Array.from(text.padEnd(inputWidth, PAD), (ch) => vocabulary.indexOf(ch));
-        cache.set(key, network.probabilities(question));
-      }
+      if (!cache.has(key)) cache.set(key, network.probabilities(symbolsOf(questionText(operands))));
       return cache.get(key);
+    }
+
+    // One tuple followed through the network, as `seqsum-repl trace --json` writes it.
+    function trace(operands, text) {
+      const question = questionText(operands);
+      const steps = network.trace(symbolsOf(question));
+      const written = steps.decoder.map((step) => vocabulary[argmax(step.probabilities)]);
+      const chars = Array(written.length).fill(PAD);
+      steps.decoder.forEach((step, i) => { chars[step.position] = written[i]; });
+      const prediction = chars.join("").replace(/^ +| +$/g, "");
+      const truth = operands.reduce((a, b) => a + b, 0);
+      return {
+        input: text === undefined ? operands.join("+") : text, operands, question, vocabulary,
+        answer_order: data.answer_order,
+        encoder: steps.encoder.map((step, t) => ({ char: question[t], ...step })),
+        decoder: steps.decoder.map((step, i) => ({ position: step.position, char: written[i], h: step.h, c: step.c,
+          gates: step.gates, probabilities: step.probabilities })),
+        prediction, truth, correct: prediction === String(truth),
+      };
     }
 
     const written = (dist) => dist.map((p) => vocabulary[argmax(p)]);
@@ -405,184 +451,58 @@
       }
     }
 
-    return { answer, parse, details, mapCells, describeDomain: parser.describeDomain, data,
+    // One record per epoch of the model's training history (core.history), or [] without one.
+    const history = () => JSON.parse(JSON.stringify(data.history || []));
+
+    return { answer, parse, details, probabilities, trace, history, describeDomain: parser.describeDomain, data,
       characterName: names.name };
   }
 
   // ---- The page ----------------------------------------------------------------------------
 
-  // A probability as the CLI shows it: never 100.0% unless it is exactly 1 (repl/progress.py).
-  function percent(p) {
-    const text = (p * 100).toFixed(1) + "%";
-    return text === "100.0%" && p < 1 ? ">99.9%" : text;
-  }
-
-  const shown = (ch) => (ch === PAD ? "␣" : ch);
   const byId = (id) => document.getElementById(id);
-
-  function element(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-
-  function banner(seqsum) {
-    const model = seqsum.data.model;
-    const figures = model.figures && typeof model.figures === "object" ? model.figures : {};
-    const all = figures.all && typeof figures.all === "object" ? figures.all : {};
-    const exact = typeof all.exact_match === "number" ? ", exact match " + percent(all.exact_match) : "";
-    return " · " + model.file + " (" + model.source + ") · " + seqsum.describeDomain + exact;
-  }
 
   function example(domain) {
     return [12, 34, 56, 78, 90].slice(0, domain.terms).map((v) => Math.min(v, domain.max_operand)).join("+");
   }
 
-  function showAnswer(seqsum, text, parts) {
-    for (const part of [parts.summary, parts.measures, parts.error]) part.replaceChildren();
-    parts.positions.replaceChildren();
+  // The answer and its trace for what is typed, drawn from the shared templates; a refused
+  // input gets the CLI's one-line reason.
+  function showAnswer(seqsum, templates, text) {
+    const views = root.seqsumViews;
+    const answer = byId("answer"), traced = byId("trace"), error = byId("error");
+    answer.replaceChildren();
+    traced.replaceChildren();
+    error.textContent = "";
     const parsed = seqsum.parse(text);
     if (parsed.error) {
-      parts.error.textContent = parsed.error;
+      error.textContent = parsed.error;
       return;
     }
-    const a = seqsum.details(parsed.operands);
-    parts.summary.append(
-      "network ",
-      element("strong", "prediction", a.prediction || "(blank)"),
-      "  ",
-      element("span", a.correct ? "ok" : "wrong", a.correct ? "✓" : "✗"),
-      (a.correct ? " right" : " wrong") + ", true sum " + a.truth,
-    );
-    parts.measures.append("confidence " + percent(a.confidence) + ", " + (a.checks
-      ? percent(a.agreement) + " of " + a.checks + " related sums agree"
-      : "no related sum to check"));
-    if (a.lowConfidence) parts.measures.append("  ", element("span", "unsure", "unsure"));
     const vocabulary = seqsum.data.vocabulary;
-    a.dist.forEach((p, position) => {
-      const column = element("figure", "position");
-      column.append(element("figcaption", null, "position " + (position + 1) + " (" + shown(a.symbols[position]) + ")"));
-      for (let s = 0; s < vocabulary.length; s++) {
-        const row = element("div", vocabulary[s] === a.symbols[position] ? "row top" : "row");
-        const bar = element("span", "bar");
-        bar.style.width = (100 * p[s]).toFixed(2) + "%";
-        const track = element("span", "track");
-        track.append(bar);
-        row.append(element("span", "symbol", shown(vocabulary[s])), track, element("span", "p", percent(p[s])));
-        column.append(row);
-      }
-      parts.positions.append(column);
-    });
-  }
-
-  // Labels every `step` cells: the first of 1, 2, 5, 10, 20, 50, ... that leaves `gap` pixels.
-  function tickStep(cellSize, gap) {
-    for (let power = 1; ; power *= 10) {
-      for (const k of [1, 2, 5]) if (k * power * cellSize >= gap) return k * power;
-    }
-  }
-
-  // Draw the grid on the canvas with tick labels and axis names, sized to its box and sharp at
-  // the screen's devicePixelRatio. Returns where the grid is, for hit testing clicks.
-  function drawMap(canvas, map, cells) {
-    const style = getComputedStyle(canvas);
-    const width = Math.min(canvas.parentElement.clientWidth, 600); // CSS pixels
-    const font = "12px " + style.fontFamily;
-    const ratio = window.devicePixelRatio || 1;
-    const ctx = canvas.getContext("2d");
-    ctx.font = font;
-    const labelWidth = ctx.measureText(String((map.rows - 1) * map.block)).width;
-    const left = 18 + labelWidth + 6, top = 18 + 16; // axis name band, then tick labels
-    const cell = (width - left - 2) / map.columns;
-    const height = Math.ceil(top + cell * map.rows + 2);
-    canvas.style.width = width + "px";
-    canvas.style.height = height + "px";
-    canvas.width = Math.round(width * ratio);
-    canvas.height = Math.round(height * ratio);
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    ctx.font = font;
-    // Cell edges on whole device pixels: no blur, no seams between cells.
-    const edge = (origin, i) => Math.round((origin + i * cell) * ratio) / ratio;
-    for (const c of cells) {
-      const x = edge(left, c.col), y = edge(top, c.row);
-      ctx.fillStyle = map.colours[c.category];
-      ctx.fillRect(x, y, edge(left, c.col + 1) - x, edge(top, c.row + 1) - y);
-    }
-    ctx.fillStyle = style.color;
-    const step = tickStep(cell, Math.max(labelWidth + 12, 24));
-    ctx.textAlign = "center";
-    ctx.textBaseline = "bottom";
-    for (let i = 0; i < map.columns; i += step) ctx.fillText(String(i * map.block), left + (i + 0.5) * cell, top - 3);
-    ctx.textAlign = "right";
-    ctx.textBaseline = "middle";
-    for (let i = 0; i < map.rows; i += step) ctx.fillText(String(i * map.block), left - 4, top + (i + 0.5) * cell);
-    ctx.textAlign = "center";
-    ctx.textBaseline = "top";
-    ctx.fillText("second operand →", left + (cell * map.columns) / 2, 2);
-    ctx.save();
-    ctx.translate(2, top + (cell * map.rows) / 2);
-    ctx.rotate(-Math.PI / 2);
-    ctx.fillText("first operand ↓", 0, 0);
-    ctx.restore();
-    return { left, top, cell };
-  }
-
-  // The map section: canvas, legend with counts, notes; a click on a cell types its sum.
-  function showMap(seqsum, map, typeSum) {
-    const canvas = byId("map-canvas");
-    const cells = seqsum.mapCells(map);
-    byId("map").hidden = false;
-    map.categories.forEach((name, category) => {
-      const item = element("li");
-      const swatch = element("span", "swatch");
-      swatch.style.background = map.colours[category];
-      item.append(swatch, name + ": " + thousands(map.counts[name]) + " " + map.counted);
-      byId("map-legend").append(item);
-    });
-    const hint = "Click or tap a cell to try its sum" + (map.block > 1 ? " (the first pair of its block)." : ".");
-    for (const note of [...map.notes, hint]) byId("map-notes").append(element("li", null, note));
-    canvas.setAttribute("aria-label", "map of " + map.rows + " by " + map.columns + " cells; counts below");
-    let grid = null;
-    const draw = () => { grid = drawMap(canvas, map, cells); };
-    draw();
-    window.addEventListener("resize", draw); // also fires when zoom changes devicePixelRatio
-    window.matchMedia("(prefers-color-scheme: dark)").addEventListener("change", draw);
-    canvas.addEventListener("click", (event) => {
-      const box = canvas.getBoundingClientRect();
-      const col = Math.floor((event.clientX - box.left - grid.left) / grid.cell);
-      const row = Math.floor((event.clientY - box.top - grid.top) / grid.cell);
-      if (row >= 0 && row < map.rows && col >= 0 && col < map.columns) typeSum(cells[row * map.columns + col].sum);
-    });
+    templates.into(answer, "answer", views.answerView(seqsum.details(parsed.operands), vocabulary, text.trim()));
+    templates.into(traced, "trace", views.traceView(seqsum.trace(parsed.operands, text), seqsum.data.levels));
+    views.enhance(traced, templates);
   }
 
   function startPage(seqsum) {
     const data = seqsum.data;
-    byId("banner").append(banner(seqsum));
-    const created = typeof data.model.created === "string" ? data.model.created : "unknown";
-    byId("about-text").textContent = thousands(data.model.parameters) + " parameters, " +
-      data.model.units + " LSTM units, questions read " +
-      (data.question_align === "right" ? "right-aligned" : "left-aligned") + ", answers written " +
-      (data.answer_order === "reversed" ? "last character first" : "first character first") + "; unsure below " +
-      percent(data.threshold) + " agreement; created " + created +
-      "; names characters as Unicode " + data.characters.unicode_version + ".";
+    const views = root.seqsumViews;
+    const templates = new views.Templates(data.templates);
     const input = byId("input");
     input.placeholder = example(data.domain);
-    const parts = { summary: byId("summary"), measures: byId("measures"), error: byId("error"),
-      positions: byId("positions") };
-    const update = () => showAnswer(seqsum, input.value, parts);
+    const update = () => showAnswer(seqsum, templates, input.value);
     input.addEventListener("input", update);
     byId("sum").addEventListener("submit", (event) => event.preventDefault());
     input.value = example(data.domain);
     update();
-    // The map section is shown only when the data carries a map of the domain.
-    if (data.map && typeof data.map === "object") {
-      showMap(seqsum, data.map, (sum) => {
-        input.value = sum;
-        update();
-        byId("sum").scrollIntoView({ block: "nearest" }); // on a phone the answer is above the map
-      });
-    }
+    // The map, the history and the probe were drawn when the page was written; a click on a
+    // map's cell types its sum (on a phone the answer is above the map).
+    views.enhance(byId("drawn"), templates, (sum) => {
+      input.value = sum;
+      update();
+      byId("sum").scrollIntoView({ block: "nearest" });
+    });
   }
 
   const root = typeof window !== "undefined" ? window : globalThis;
