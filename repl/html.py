@@ -25,7 +25,7 @@ from ..core.history import History
 from ..core.probe import Probe
 from ..core.trace import LEVEL_EDGES, level_ranges
 from .map_view import FORGOTTEN_NAME
-from .palette import STATE_COLOURS, SUM_COLOURS, sum_level
+from .palette import STATE_COLOURS, SUM_COLOURS, sum_level, sum_ranges
 from .replay import heading
 from .templating import render, sources
 from .text import ordinal, percent, plural, shown, shown_answer
@@ -310,7 +310,6 @@ def probe_view(probe: Probe, title: str) -> dict:
     largest = probe.picture.largest_sum
     empty = len(SUM_COLOURS)
     levels = np.array([[empty if math.isnan(v) else sum_level(v, largest) for v in row] for row in grid])
-    tenth = (largest + 1) / len(SUM_COLOURS)
     return {
         "title": title,
         "trained": f"{probe.trained:,}",
@@ -330,10 +329,7 @@ def probe_view(probe: Probe, title: str) -> dict:
         "rows": 48,
         "columns": 48,
         "runs": runs(levels, skip=empty),
-        "legend": [
-            {"level": k, "range": f"{math.ceil(k * tenth)}-{math.ceil((k + 1) * tenth) - 1}"}
-            for k in range(len(SUM_COLOURS))
-        ],
+        "legend": [{"level": k, "range": sums} for k, sums in enumerate(sum_ranges(largest))],
     }
 
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..core.atomic import write_bytes
 from ..core.probe import Probe, Readout
-from .palette import SUM_COLOURS, SUM_MARKS, sum_level
+from .palette import SUM_COLOURS, SUM_MARKS, sum_level, sum_ranges
 from .render import Fragments
 from .text import percent
 
@@ -67,14 +67,12 @@ def picture(probe: Probe, color: bool) -> Fragments:
 
 def sum_legend(largest: int, color: bool) -> Fragments:
     """Each colour's (or digit's) sums, "0-19", in two lines of five."""
-    tenth = (largest + 1) / len(SUM_COLOURS)
     out: Fragments = []
-    for level in range(len(SUM_COLOURS)):
+    for level, sums in enumerate(sum_ranges(largest)):
         if level % 5 == 0:
             out.append(("", "  true sum " if level == 0 else "\n           "))
-        low, high = math.ceil(level * tenth), math.ceil((level + 1) * tenth) - 1
         swatch = (f"fg:{SUM_COLOURS[level]}", "██") if color else ("", f" {SUM_MARKS[level]}")
-        out += [swatch, ("", f" {f'{low}-{high}':<12}")]
+        out += [swatch, ("", f" {sums:<12}" if level % 5 < 4 else f" {sums}")]
     return out + [("", "\n")]
 
 

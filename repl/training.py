@@ -220,6 +220,8 @@ def train_and_save(config, out: Path, progress, plot: Path | None = None) -> Tra
         if hasattr(progress, "finish"):
             progress.finish()
         evaluation = save_trained(result, out, getattr(progress, "evaluating", None))
+        if hasattr(progress, "finish"):  # the evaluation's live line too
+            progress.finish()
         if plot:
             from .chart import plot_history  # matplotlib: only when a chart is asked for
 

@@ -24,6 +24,7 @@ from seqsum.core.confidence import answer_values
 from seqsum.core.dataset import all_tuples
 from seqsum.core.domain import PAD, VOCABULARY, Domain
 from seqsum.core.forward import WEIGHT_NAMES, NumpyNetwork, weight_shapes
+from seqsum.core.frames import HISTORY_MEMBER, encode_frames
 from seqsum.core.modelfile import ModelFile, encode_members
 from seqsum.core.table import build_table
 
@@ -63,9 +64,10 @@ def answer_table(network: NumpyNetwork, domain: Domain) -> np.ndarray:
 
 
 def write_numpy_model(path: Path, domain: Domain | None = None, units: int = 16, seed: int = 0,
-                      meta: dict | None = None, table: bool = False) -> Path:
+                      meta: dict | None = None, table: bool = False,
+                      frames: np.ndarray | None = None) -> Path:
     """A seqsum model file with random weights, written without TensorFlow (with its answer
-    table if `table`).
+    table if `table`, and a training history of these map `frames`, one per epoch, if given).
 
     It holds only seqsum's members (the answer path needs nothing else), so tests of parsing,
     rendering and pipes run in milliseconds.
@@ -76,7 +78,14 @@ def write_numpy_model(path: Path, domain: Domain | None = None, units: int = 16,
     weights = numpy_weights(units, seed)
     network = NumpyNetwork(weights, domain.answer_width, body.get("answer_order", "reading"),
                            body.get("question_align", "left"))
+    if frames is not None:
+        body["history"] = [{"epoch": e + 1, "loss": 2.0 / (e + 1), "heldout_exact": e / len(frames),
+                            "watched": [{"input": "1+2", "prediction": str(e + 1), "correct": e == 2}]}
+                           for e in range(len(frames))]
+        body["training"] = {"best_epoch": len(frames)}
     members = encode_members(body, weights, answer_table(network, domain) if table else None)
+    if frames is not None:
+        members[HISTORY_MEMBER] = encode_frames(np.asarray(frames, np.uint8))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, data in members.items():

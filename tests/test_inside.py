@@ -109,11 +109,8 @@ def test_session_traces_the_last_answer_or_the_sum_given(numpy_model):
     assert printed[-1].startswith("error: cannot trace '12+': missing number")
 
 
-def test_probe_of_the_bundled_model_beats_its_untrained_control_and_repeats_itself():
-    first = invoke(["probe", "--model", BUNDLED, "--json"])
-    again = invoke(["probe", "--model", BUNDLED, "--json"])
-    assert first.exit_code == 0 and first.stdout == again.stdout  # the same numbers twice
-    found = json.loads(first.stdout)
+def test_probe_of_the_bundled_model_beats_its_untrained_control():
+    found = json.loads(invoke(["probe", "--model", BUNDLED, "--json"]).stdout)
     readouts = {r["target"]: r for r in found["readouts"]}
     assert list(readouts) == ["the sum", "the ones digit of the sum", "the tens digit of the sum",
                               "the hundreds digit of the sum", "how many columns carry"]
@@ -123,16 +120,23 @@ def test_probe_of_the_bundled_model_beats_its_untrained_control_and_repeats_itse
     assert readouts["the sum"]["measure"] == "R²" and readouts["the sum"]["learned"] > 0.99
     grid = found["picture"]["grid"]
     assert len(grid) == len(grid[0]) == 48 and any(v is not None for row in grid for v in row)
-    text = invoke(["probe", "--model", BUNDLED]).stdout
-    assert max(map(len, text.splitlines())) <= 100
-    assert f"{readouts['the sum']['learned']:.3f}" in text and "0 0-19" in text and "9 180-198" in text
 
 
-def test_probe_writes_its_picture_and_refuses_a_model_with_nothing_held_out(tmp_path):
+def test_probe_repeats_itself_and_draws_its_picture(trained_model, tmp_path):
     png = tmp_path / "probe.png"
-    result = invoke(["probe", "--model", BUNDLED, "--png", str(png)])
+    first = invoke(["probe", "--model", str(trained_model), "--json"])
+    again = invoke(["probe", "--model", str(trained_model), "--json"])
+    assert first.exit_code == 0 and first.stdout == again.stdout  # the same numbers twice
+    found = json.loads(first.stdout)
+    result = invoke(["probe", "--model", str(trained_model), "--png", str(png)])
     assert result.exit_code == 0 and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert result.stdout.endswith(f"probe picture written to {png}\n")
+    text = result.stdout
+    assert max(map(len, text.splitlines())) <= 100
+    assert f"{found['readouts'][0]['learned']:.3f}" in text and "0 0-1" in text and "9 18\n" in text
+
+
+def test_probe_refuses_a_model_with_nothing_held_out(tmp_path):
     nothing = write_numpy_model(tmp_path / "none.keras", Domain(2, 9),
                                 meta={"heldout": {"fraction": 0.0, "seed": 0}})
     refused = invoke(["probe", "--model", str(nothing)])
