@@ -24,6 +24,7 @@ from ..core.domain_map import CATEGORIES, COLOURS, FORGOTTEN_COLOUR, DomainMap
 from ..core.history import History
 from ..core.probe import Probe
 from ..core.trace import LEVEL_EDGES, level_ranges
+from .learning_view import with_forgotten
 from .map_view import FORGOTTEN_NAME
 from .palette import STATE_COLOURS, SUM_COLOURS, sum_level, sum_ranges
 from .replay import heading
@@ -255,17 +256,8 @@ def history_view(history: History, title: str) -> dict:
                 "now": _number(100 * index / max(1, history.epochs - 1)),
             }
         )
-    shown_map = history.map_at(kept)
     lost = history.forgotten_at(kept)
-    shown_map = DomainMap(
-        shown_map.domain,
-        np.where(lost, len(CATEGORIES), shown_map.cells).astype(np.uint8),
-        shown_map.block,
-        shown_map.fixed,
-        shown_map.counts,
-        shown_map.drawn,
-        shown_map.remarks,
-    )
+    shown_map = with_forgotten(history.map_at(kept), lost)
     watched_rows = {}
     for index in range(history.epochs):
         for w in history.watched_at(index):

@@ -13,23 +13,25 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.answer import AnswerBatch, Predictor
-from ..core.domain_map import map_domain, parse_others
+from ..core.domain_map import IMAGE_CELLS, MapError, map_domain, parse_others
 from ..core.evaluation import Evaluation
 from ..core.evaluation import evaluate as run_evaluation
-from ..core.history import History, HistoryError, read_history
+from ..core.history import History, HistoryError, forgotten, read_history
 from ..core.modelfile import ModelFile, ModelFileError, read_model_file
 from ..core.parse import ParseError, parse_expression
 from ..core.probe import Probe, ProbeError
 from ..core.probe import probe as run_probe
 from ..core.trace import Trace, trace
-from . import html, locations, render
+from . import html, locations, map_view, probe_view, render, replay, trace_view
 from .errors import Failure
 from .learning_view import with_forgotten
 from .map_view import cells_that_fit
+from .progress import TerminalProgress
 from .report import evaluation_text, summary
 from .templating import escape
 from .templating import render as render_template
 from .text import percent
+from .training import config_from_options, train_and_save
 
 
 class InvalidSum(ValueError):
@@ -197,8 +199,6 @@ class Calculator:
     def map(self, others: int | str | None = 0) -> Drawing:
         """Every pair of the domain: right, right but unsure, wrong but unsure, wrong and not
         marked (`others`: the third and later operands' value, or "worst")."""
-        from ..core.domain_map import IMAGE_CELLS, MapError
-
         given = "worst" if others is None else str(others)
         try:
             fixed = parse_others(
@@ -207,8 +207,6 @@ class Calculator:
             drawn = map_domain(self.predictor, fixed, IMAGE_CELLS)
         except MapError as error:
             raise SeqsumError(str(error)) from None
-        from . import map_view
-
         title = f"map of {self.path.name}"
         text = render.plain(
             map_view.fragments(drawn.downsampled(cells_that_fit(self.domain.max_operand)), False, title)
@@ -217,8 +215,6 @@ class Calculator:
 
     def trace(self, text: str) -> Drawing:
         """One sum followed through the network, step by step (core.trace)."""
-        from . import trace_view
-
         traced: Trace = trace(self.model.network, self.domain, _parsed(text, self.domain), text)
         return Drawing(
             render.plain(trace_view.fragments(traced, False)),
@@ -228,8 +224,6 @@ class Calculator:
 
     def probe(self) -> Drawing:
         """What the encoder's last state holds: linear read-outs and the states' picture."""
-        from . import probe_view
-
         try:
             found: Probe = run_probe(self.model.network, self.domain, self.model.heldout_rule)
         except ProbeError as error:
@@ -244,8 +238,6 @@ class Calculator:
     @property
     def history(self) -> Drawing | None:
         """The model's training, epoch by epoch, when its file recorded it (else None)."""
-        from . import replay
-
         try:
             recorded: History | None = read_history(self.model)
         except HistoryError as error:
@@ -314,8 +306,6 @@ class NotebookProgress:
         pass
 
     def epoch_end(self, record, best):
-        from ..core.history import forgotten
-
         line = (
             f"epoch {record.epoch}/{self.epochs}: loss {record.loss:.4f}, held-out exact "
             f"{percent(record.heldout_exact)}, {record.seconds:.1f}s"
@@ -374,9 +364,6 @@ def train(
     train_size, units, answer_order, question_align, tensorboard, plot ...), save it to `out`
     (default: your own model, as `train`), and return it loaded. In a notebook its progress is
     drawn in the cell, the map redrawn after every epoch; elsewhere on stderr."""
-    from .progress import TerminalProgress
-    from .training import config_from_options, train_and_save
-
     try:
         config = config_from_options(
             terms=terms, max_operand=max_operand, epochs=epochs, seed=seed, watch=tuple(watch), **options

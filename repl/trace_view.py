@@ -60,7 +60,8 @@ def legend(color: bool) -> Fragments:
         out.append(("", "   "))
         for level in range(first, min(first + 4, len(ranges))):
             swatch = (f"fg:{STATE_COLOURS[level]}", "██") if color else ("", f" {STATE_MARKS[level]}")
-            out += [swatch, ("", f" {ranges[level]:<15}" if level % 4 < 3 else f" {ranges[level]}")]
+            last = level == min(first + 4, len(ranges)) - 1
+            out += [swatch, ("", f" {ranges[level]}" if last else f" {ranges[level]:<15}")]
         out.append(("", "\n"))
     return out
 
