@@ -6,11 +6,13 @@ against training without them, same seed, side by side in one run.
 For the domain it trains `TrainConfig(..., record=False)` (the figures only, as before the
 history was recorded) and then `record=True`, each drawing its progress to a terminal it
 believes is 110 x 60 (so the live map is drawn, as `seqsum-repl train` draws it), and prints
-the training seconds of both, their ratio (target: at most 1.10), and the seconds spent in the
-per-epoch watch (the map and the watched sums, core.watch). On a domain drawn on a grid (too
-large to answer whole every epoch) it also prints, per epoch, how often the grid's cheaper unsure
-check (related sums one more or less) gives a cell the class the full check (every related sum)
-gives it.
+the training seconds of both, wall and CPU (every thread of the process), their ratios
+(target: at most 1.10), and the seconds spent in the per-epoch watch (the map and the watched
+sums, core.watch), wall and CPU, with its share of the second run. On a machine shared with
+other work the two runs meet different loads; the watch's share within one run does not.
+On a domain drawn on a grid (too large to answer whole every epoch) it also prints, per epoch,
+how often the grid's cheaper unsure check (related sums one more or less) gives a cell the class
+the full check (every related sum) gives it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import seqsum.repl  # noqa: F401
 import argparse
 import ast
 import io
+import os
 import time
 from pathlib import Path
 
@@ -45,16 +48,16 @@ class Terminal(io.StringIO):
 
 
 class Timed(EpochWatch):
-    """The watch, timed call by call."""
+    """The watch, timed call by call: (wall, CPU) seconds."""
 
-    seconds: list[float] = []
+    seconds: list[tuple[float, float]] = []
 
     def __call__(self, network):
-        started = time.perf_counter()
+        started = (time.perf_counter(), time.process_time())
         try:
             return super().__call__(network)
         finally:
-            Timed.seconds.append(time.perf_counter() - started)
+            Timed.seconds.append((time.perf_counter() - started[0], time.process_time() - started[1]))
 
 
 class FullCheck(keras.callbacks.Callback):
@@ -73,10 +76,11 @@ class FullCheck(keras.callbacks.Callback):
         self.agreeing.append(float((categories(answers) == cheap).mean()))
 
 
-def run(config: TrainConfig, callbacks=()) -> float:
-    started = time.perf_counter()
+def run(config: TrainConfig, callbacks=()) -> tuple[float, float]:
+    """(wall, CPU) seconds of one training."""
+    started = (time.perf_counter(), time.process_time())
     train(config, TerminalProgress(Terminal()), callbacks=list(callbacks))
-    return time.perf_counter() - started
+    return time.perf_counter() - started[0], time.process_time() - started[1]
 
 
 def main() -> None:
@@ -95,12 +99,16 @@ def main() -> None:
     train_module.EpochWatch = Timed
     with_view = run(TrainConfig(**base, record=True))
     config = TrainConfig(**base)
-    print(f"{config.domain.describe()}, seed {args.seed}, {config.epochs} epochs at most")
-    print("| training | seconds | ratio | in the watch |")
-    print("| --- | --- | --- | --- |")
-    print(f"| figures only (record=False) | {without:.1f} | 1.00 | |")
-    print(f"| live view and history | {with_view:.1f} | {with_view / without:.2f} | "
-          f"{sum(Timed.seconds):.1f} s over {len(Timed.seconds)} epochs |")
+    watch_wall, watch_cpu = (sum(part) for part in zip(*Timed.seconds))
+    print(f"{config.domain.describe()}, seed {args.seed}, {config.epochs} epochs at most, "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print("| training | wall s | ratio | CPU s | ratio | in the watch: wall s (share) | CPU s (share) |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    print(f"| figures only (record=False) | {without[0]:.1f} | 1.00 | {without[1]:.1f} | 1.00 | | |")
+    print(f"| live view and history | {with_view[0]:.1f} | {with_view[0] / without[0]:.2f} "
+          f"| {with_view[1]:.1f} | "
+          f"{with_view[1] / without[1]:.2f} | {watch_wall:.1f} ({watch_wall / with_view[0]:.1%}) "
+          f"over {len(Timed.seconds)} epochs | {watch_cpu:.1f} ({watch_cpu / with_view[1]:.1%}) |")
     watch = EpochWatch(config.domain, config.heldout_rule, [], config.seed)
     if watch.grid is not None:
         check = FullCheck(config, watch)
