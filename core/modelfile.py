@@ -145,6 +145,8 @@ def _read_file(path: Path) -> bytes:
         raise ModelFileError(path, "permission denied when reading it") from None
     except OSError as error:
         raise ModelFileError(path, f"it could not be read ({error.strerror or error})") from None
+    except ValueError:  # what open() raises for a path holding a NUL byte
+        raise ModelFileError(path, "the path contains a NUL byte") from None
     if not small or len(data) + len(rest) > MAX_FILE_BYTES:
         raise ModelFileError(
             path, f"it is larger than any seqsum model file ({_mib(MAX_FILE_BYTES)} at most)")

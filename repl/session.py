@@ -145,6 +145,9 @@ class Session:
             hint = f"; did you mean :{near}?" if near else "; :help lists the commands"
             self.error(f"unknown command :{name}{hint}")
             return
+        if "\x00" in argument:  # no path, sum or option can hold one; open() would raise
+            self.error(f":{entry.name}: its argument contains a NUL byte; retype it")
+            return
         try:
             entry.handler(self, argument.strip())
         except KeyboardInterrupt:

@@ -12,7 +12,7 @@ from unittest import mock
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from seqsum.core.answer import Predictor
@@ -108,6 +108,8 @@ typed = st.one_of(
 
 @settings(max_examples=200, deadline=None)
 @given(typed)
+@example(":load \x00")  # once raised open()'s ValueError through to the catch-all
+@example(":web --out a\x00b")
 def test_repl_input_gets_one_reply_and_never_the_catch_all(text):
     """Every non-blank line gets a visible reply (a sum or a refusal exactly one), or the silence
     its command documents; no reply is the session's catch-all for a command that raised."""

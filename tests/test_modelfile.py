@@ -123,6 +123,11 @@ def test_unreadable_file_is_reported(numpy_model, monkeypatch):
     assert str(numpy_model) in str(caught.value)
 
 
+def test_a_path_holding_a_nul_byte_is_refused_in_one_line():
+    with pytest.raises(ModelFileError, match="the path contains a NUL byte"):
+        read_model_file(Path("model\x00.keras"))
+
+
 @pytest.mark.parametrize("name, shape", [("decoder_recurrent", (8, 30)), ("dense_kernel", (8, 11)),
                                          ("encoder_bias", (31,))])
 def test_weights_are_checked_against_their_expected_shapes(tmp_path, name, shape):
