@@ -116,7 +116,7 @@ class TerminalProgress(LiveLine):
         heading = [] if self.epoch_lines else [text]
         block = epoch_block(record.domain_map, record.watched or [], f"map after epoch {record.epoch}",
                             self.color, columns, lines, lost, heading)
-        self.replace_block(lasting, block)
+        self.replace_block(lasting, block, columns)
 
     def restart(self, history, restart, max_restarts):
         best = max(r.heldout_exact for r in history)

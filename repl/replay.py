@@ -112,7 +112,7 @@ def play(history: History, stream, color: bool, keys: Keys | None = None, title:
                 block = epoch_block(history.map_at(index), history.watched_at(index),
                                     f"{title}map after epoch {index + 1}", color, columns, rows,
                                     history.forgotten_at(index), [heading(history, index)])
-                live.replace_block([], block)
+                live.replace_block([], block, columns)
                 shown = index + 1
                 if index + 1 < history.epochs and keys.pressed(step):
                     break

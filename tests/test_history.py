@@ -209,3 +209,18 @@ def test_session_replays_a_history_as_lines_where_nothing_is_redrawn(trained_mod
     assert printed == [line + "\n" for line in replay.lines(history)]
     session.handle(":replay now")
     assert printed[-1].startswith("error: :replay takes no argument")
+
+
+def test_the_live_line_and_block_never_wrap_out_of_place(monkeypatch):
+    """A progress line wider than the terminal is cut to fit, and a block line that wraps counts
+    its rows, so the next redraw climbs back to the block's first row and leaves nothing behind."""
+    from seqsum.repl import liveline
+
+    monkeypatch.setattr(liveline, "terminal_size", lambda stream: (20, 10))
+    stream = Terminal()
+    live = liveline.LiveLine(stream)
+    live.redraw("x" * 50)
+    assert stream.getvalue() == "\r\x1b[2K" + "x" * 19
+    live.replace_block([], "\x1b[31m" + "y" * 30 + "\x1b[0m\nshort\n", 20)  # 2 rows + 1 row
+    live.replace_block([], "z\n", 20)
+    assert stream.getvalue().endswith("\r\x1b[2K\x1b[3F\x1b[Jz\n")
