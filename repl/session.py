@@ -145,7 +145,7 @@ class Session:
             hint = f"; did you mean :{near}?" if near else "; :help lists the commands"
             self.error(f"unknown command :{name}{hint}")
             return
-        if "\x00" in argument:  # no path, sum or option can hold one; open() would raise
+        if entry.arguments and "\x00" in argument:  # no path, sum or option holds one
             self.error(f":{entry.name}: its argument contains a NUL byte; retype it")
             return
         try:

@@ -109,7 +109,8 @@ typed = st.one_of(
 @settings(max_examples=200, deadline=None)
 @given(typed)
 @example(":load \x00")  # once raised open()'s ValueError through to the catch-all
-@example(":web --out a\x00b")
+@example(":retrain --out a\x00b")
+@example(":exit \x00")  # a command that takes no argument ignores it, NUL or not
 def test_repl_input_gets_one_reply_and_never_the_catch_all(text):
     """Every non-blank line gets a visible reply (a sum or a refusal exactly one), or the silence
     its command documents; no reply is the session's catch-all for a command that raised."""
