@@ -26,6 +26,7 @@ from .layouts import (
     sample_by_layout,
 )
 from .scoring import ConfidenceReport, confidence_report, exact_match
+from .sum_scores import PER_SUM, SumScores, score_sums
 from .table import build_table, has_table
 
 SAMPLE_SIZE = 20_000
@@ -68,6 +69,7 @@ class Evaluation:
     carries: list[dict] = field(default_factory=list)  # per number of carries: carries, count, right
     wrong: list[dict] = field(default_factory=list)
     table: np.ndarray | None = field(default=None, repr=False)  # every answer, when exhaustive (core.table)
+    sums: SumScores | None = None  # every sum and the typed tuples, when not exhaustive (core.sum_scores)
     # Per scored tuple, kept so the unsure flag can be judged again under another rule.
     correct: np.ndarray = field(default=None, repr=False)
     agreement: np.ndarray = field(default=None, repr=False)
@@ -93,6 +95,7 @@ class Evaluation:
             "layouts": self.layouts,
             "carries": self.carries,
             "wrong": self.wrong,
+            "sums": self.sums.to_dict() if self.sums else None,
         }
 
 
@@ -161,11 +164,12 @@ def _score_tuples(predictor: Predictor, tuples: np.ndarray, progress) -> Scores:
 
 
 def evaluate(predictor: Predictor, sample_size: int = SAMPLE_SIZE, seed: int = 0, show_wrong: int = 20,
-             progress=None, edge_budget: int = EDGE_BUDGET) -> Evaluation:
+             progress=None, edge_budget: int = EDGE_BUDGET, per_sum: int = PER_SUM) -> Evaluation:
     """Exact match over every tuple of the domain when it is small enough (`scores_whole`; then the
     evaluation also carries the answer table), else over the edge tuples and a sample stratified
-    by layout; split by held-out vs trained, by layout, by the number of carries (core.layouts),
-    and for the edge tuples.
+    by layout, and over up to `per_sum` tuples of every sum and the typed tuples
+    (core.sum_scores); split by held-out vs trained, by layout, by the number of carries
+    (core.layouts), and for the edge tuples.
 
     `progress(stage, done, total)`, if given, is called after each batch (the CLI draws it).
     The unsure flag's figures use the predictor's rule; `calibrate` gives a model's own rule.
@@ -174,11 +178,13 @@ def evaluate(predictor: Predictor, sample_size: int = SAMPLE_SIZE, seed: int = 0
     progress = progress or (lambda stage, done, total: None)
     if scores_whole(domain):
         scores, table = answer_every_tuple(predictor.probabilities, domain, progress)
+        sums = None
         tuple_at = functools.partial(tuples_from_index, domain=domain)
         edges = tuple_index(edge_tuples(domain, edge_budget), domain).astype(np.int64)
     else:
         tuples = evaluation_tuples(domain, sample_size, seed, edge_budget)
         scores, table = _score_tuples(predictor, tuples, progress), None
+        sums = score_sums(predictor, per_sum, seed, progress)
         tuple_at = tuples.__getitem__
         edges = np.arange(len(edge_tuples(domain, edge_budget)))  # listed first
     count = len(scores.exact)
@@ -203,6 +209,7 @@ def evaluate(predictor: Predictor, sample_size: int = SAMPLE_SIZE, seed: int = 0
         carries=per_carries_counts(carried, scores.exact),
         wrong=_wrong_answers(predictor, tuple_at(wrong)),
         table=table,
+        sums=sums,
         correct=scores.exact,
         agreement=scores.agreement,
         product=scores.confidence,

@@ -3,7 +3,9 @@
 On 0..999 a uniform draw holds a one-digit operand in 1 % of pairs, so a uniform sample hardly
 sees 1+1 or 0+500, where a network trained on uniform draws goes wrong. Sampling per layout
 (equal shares; a layout smaller than its share is taken whole) sees every corner, and the edge
-tuples (operands from 0, 1, the largest operand and the one-digit numbers) are listed outright.
+tuples (operands from 0, 1, the largest operand and the one-digit numbers) are listed outright,
+as are, on the largest domains, the *typed tuples*: operands from a longer list people type
+(0 to 10, round numbers, the largest and the two below it), repeated operands included.
 
 A layout is a tuple of digit counts, one per operand, e.g. (1, 3) for 7+250; its code is its
 index in `layouts(domain)`, which lists them in lexicographic order of their digit counts.
@@ -170,6 +172,32 @@ def edge_tuples(domain: Domain, budget: int = EDGE_BUDGET) -> np.ndarray:
     ranks = np.stack([g.ravel() for g in grids], axis=1)
     order = np.lexsort((*ranks.T[::-1], ranks.max(axis=1)))
     return values[ranks[order[:budget]]]
+
+
+ROUND_NUMBERS = (20, 25, 50, 75, 100)
+"""Typed operands at every power of ten: 20, 25, 50, 75, 100, 200, 250, ..."""
+
+
+def typed_values(domain: Domain) -> list[int]:
+    """The operands people type, beyond the edges: 0 to 10, round numbers (ROUND_NUMBERS times
+    each power of ten), and the largest operand with the two below it."""
+    top = domain.max_operand
+    scales = [10**k for k in range(domain.operand_width)]
+    values = [*range(11), *(n * scale for scale in scales for n in ROUND_NUMBERS), top - 2, top - 1, top]
+    return sorted({v for v in values if 0 <= v <= top})
+
+
+def is_typed(operands: np.ndarray, domain: Domain) -> np.ndarray:
+    """(N, terms) operands -> (N,) whether every operand is a typed value."""
+    return np.isin(np.asarray(operands), typed_values(domain)).all(axis=1)
+
+
+def typed_tuples(domain: Domain) -> np.ndarray:
+    """Every tuple whose operands all come from `typed_values` (repeated operands included), in
+    lexicographic order: 18^4 = 104,976 on four terms of 0..99."""
+    values = np.array(typed_values(domain), np.int64)
+    grids = np.meshgrid(*[values] * domain.terms, indexing="ij")
+    return np.stack([g.ravel() for g in grids], axis=1)
 
 
 def per_layout_counts(codes: np.ndarray, right: np.ndarray, domain: Domain) -> list[dict]:

@@ -11,6 +11,7 @@ from ..core.evaluation import Evaluation
 from ..core.metadata import fraction, records, section, whole
 from ..core.modelfile import ModelFile
 from ..core.printable import value_text, visible
+from ..core.sum_scores import SumScores
 from .text import percent, plural, sparkline
 
 WRITTEN = {"reversed": "last character first (shown in reading order)",
@@ -80,6 +81,30 @@ def carries_lines(evaluation: Evaluation) -> list[str]:
         for row in evaluation.carries)]
 
 
+def example_text(example: dict) -> str:
+    """A wrong answer as "98+99+99+99 = 396"."""
+    return f"{example['input']} = {example['prediction'] or '(blank)'}"
+
+
+def sum_lines(sums: SumScores) -> list[str]:
+    """The per-sum and typed-tuple checks of a domain too large to score whole (core.sum_scores)."""
+    head = (f"  every sum: up to {sums.per_sum:,} tuples of each of its {sums.sums:,} sums "
+            f"({sums.scored:,} tuples), ")
+    if not sums.sums_wrong:
+        lines = [head + "every one answered right"]
+    else:
+        lines = [head + f"{sums.sums_wrong:,} sums with a wrong answer "
+                 f"({plural(sums.wrong, 'wrong answer')}), worst first:"]
+        lines += [f"    {w['sum']}: {w['wrong']:,} of {w['count']:,} wrong, e.g. {example_text(w['example'])}"
+                  for w in sums.worst]
+    typed = f"  typed tuples (operands 0-10, round numbers, the largest three): {sums.typed:,}, "
+    if not sums.typed_wrong:
+        return [*lines, typed + "every one right"]
+    shown = ", ".join(example_text(e) for e in sums.typed_examples)
+    return [*lines, typed + f"{sums.typed_wrong:,} wrong: {shown}" + (
+        ", ..." if sums.typed_wrong > len(sums.typed_examples) else "")]
+
+
 def evaluation_text(model: ModelFile, evaluation: Evaluation) -> str:
     scope = _scope(evaluation)
     c = evaluation.confidence
@@ -95,6 +120,8 @@ def evaluation_text(model: ModelFile, evaluation: Evaluation) -> str:
         )
     lines += layout_lines(evaluation)
     lines += carries_lines(evaluation)
+    if evaluation.sums is not None:
+        lines += sum_lines(evaluation.sums)
     auroc = "n/a (needs both right and wrong answers)" if c.auroc is None else f"{c.auroc:.4f}"
     product_auroc = "n/a" if c.product_auroc is None else f"{c.product_auroc:.4f}"
     lines += [

@@ -37,6 +37,7 @@ from ..models.config import (
 )
 from .errors import Failure
 from .extras import check_plot_available, check_tensorboard_available
+from .report import example_text
 from .text import percent, plural
 
 
@@ -124,12 +125,26 @@ class TrainingOutcome:
         return text
 
     def not_learned(self) -> str | None:
-        """A warning for a person when the saved network gets more than 1 % of its sums wrong."""
-        scored = self.evaluation.all
-        if scored.exact_match >= LEARNED:
+        """A warning for a person when the saved network gets more than 1 % of its sums wrong, or,
+        on a domain too large to score whole, any sum or typed tuple (core.sum_scores)."""
+        scored, sums = self.evaluation.all, self.evaluation.sums
+        if scored.exact_match < LEARNED:
+            return (f"this network has not learned its sums: it is wrong on "
+                    f"{percent(1 - scored.exact_match)} of the {scored.count:,} it was scored on; train "
+                    "again with another --seed or more --epochs")
+        if sums is None or sums.clean:
             return None
-        return (f"this network has not learned its sums: it is wrong on {percent(1 - scored.exact_match)} "
-                f"of the {scored.count:,} it was scored on; train again with another --seed or more --epochs")
+        found = []
+        if sums.sums_wrong:
+            worst = sums.worst[0]
+            found.append(f"{sums.sums_wrong:,} of its {sums.sums:,} sums have a wrong answer (worst "
+                         f"{worst['sum']}: {worst['wrong']} of {worst['count']}, "
+                         f"{example_text(worst['example'])})")
+        if sums.typed_wrong:
+            found.append(f"{sums.typed_wrong:,} of the {sums.typed:,} typed tuples are wrong "
+                         f"({example_text(sums.typed_examples[0])})")
+        return (" and ".join(found) + "; `seqsum-repl evaluate` lists them; train again with another "
+                "--seed to try other weights")
 
 
 class Interruption:
