@@ -40,6 +40,7 @@ class AnswerBatch:
     agreement: np.ndarray  # (N,) share of related sums whose answers fit (core.confidence)
     checks: np.ndarray  # (N,) how many related sums were asked (0: agreement is the product)
     threshold: float
+    sure: float | None = None  # confidence from which no related sum was asked (core.confidence)
 
     def __len__(self) -> int:
         return len(self.operands)
@@ -136,6 +137,11 @@ class Answer:
         return self._batch.threshold
 
     @property
+    def sure(self) -> float | None:
+        """The confidence from which no related sum was asked (None: asked whatever it was)."""
+        return self._batch.sure
+
+    @property
     def chars(self) -> str:
         """The written characters including padding (one per answer position)."""
         return "".join(SYMBOLS[self._batch.top_index[self.row]])
@@ -223,7 +229,7 @@ class Predictor:
         """The network's answers, each checked against its answers to related sums (counted in
         the model's answer table when it has one, else asked of the network too)."""
         operands = np.asarray(operands, dtype=np.int64).reshape(-1, self.domain.terms)
-        if self.table is None:
+        if self.table is None and self.confidence_rule.sure is None:
             views, owners, offsets = related_sums(operands, self.domain)
             everything = self.probabilities(np.concatenate([operands, views]))
             probabilities = everything[: len(operands)]
@@ -232,6 +238,8 @@ class Predictor:
                 values[: len(operands)], values[len(operands) :], owners, offsets,
                 fallback=product_confidence(probabilities),
             )
+        elif self.table is None:
+            probabilities, shares, checks = self._checked_when_unsure(operands)
         else:
             probabilities = self.probabilities(operands)
             rows = self.table[tuple_index(operands, self.domain).astype(np.int64)]
@@ -244,5 +252,21 @@ class Predictor:
             agreement=shares,
             checks=checks,
             threshold=self.confidence_rule.threshold,
+            sure=None if self.table is not None else self.confidence_rule.sure,
         )
 
+    def _checked_when_unsure(self, operands: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(probabilities, agreement, checks) with related sums asked only for the answers below
+        the rule's `sure` confidence (core.confidence); a surer answer's agreement is its
+        confidence, from no related sum."""
+        probabilities = self.probabilities(operands)
+        confidence = product_confidence(probabilities)
+        shares, checks = confidence.astype(np.float64), np.zeros(len(operands), np.int64)
+        doubtful = np.flatnonzero(self.confidence_rule.checks(confidence))
+        views, owners, offsets = related_sums(operands[doubtful], self.domain)
+        if len(views):
+            view_values = answer_values(self.probabilities(views).argmax(-1))
+            values = answer_values(probabilities[doubtful].argmax(-1))
+            shares[doubtful], checks[doubtful] = agreement(values, view_values, owners, offsets,
+                                                           fallback=confidence[doubtful])
+        return probabilities, shares, checks

@@ -21,6 +21,12 @@ models of several recipes; docs/confidence.md gives the figures, and bench/confi
 measures them. Model files whose threshold was calibrated for
 another measure, or never calibrated, use a fixed 0.6. A sum with no related sum in its domain
 would fall back to the product; in the domains seqsum accepts every sum has some.
+
+A model without an answer table (a domain too large to answer whole when it is saved) asks its
+related sums of the network, 80 to 200 more questions per answer. Its rule then checks only the
+answers the network is less than SURE of: a surer answer is taken as it is (its agreement is its
+confidence, and it is never unsure). On a trained network that leaves a few answers in a
+thousand to check; the wrong answers it gives that surely are the cost (docs/confidence.md).
 """
 
 from __future__ import annotations
@@ -37,6 +43,10 @@ from .printable import quoted
 MEASURE = "agreement over related sums (rotated, totals up to 10 more or less)"
 DEFAULT_THRESHOLD = 0.6  # for model files not calibrated for MEASURE
 RELATIVE_THRESHOLD = 0.8  # of the model's mean agreement
+SURE = 0.8
+"""Confidence from which a model without an answer table asks no related sums: at least the
+largest threshold (RELATIVE_THRESHOLD of a mean agreement of 1), so an answer left unchecked is
+never unsure."""
 OFFSETS = tuple(k for step in range(1, 11) for k in (-step, step))  # a related sum's total minus the row's
 
 _IS_DIGIT = np.array([ch.isdigit() for ch in VOCABULARY])
@@ -48,10 +58,15 @@ _DIGIT_VALUE = np.array([int(ch) if ch.isdigit() else 0 for ch in VOCABULARY], n
 class ConfidenceRule:
     threshold: float = DEFAULT_THRESHOLD
     mean_agreement: float | None = None  # the model's, when the threshold was calibrated on it
+    sure: float | None = None  # confidence from which related sums are not asked (None: always)
 
     @classmethod
-    def calibrated(cls, mean_agreement: float) -> ConfidenceRule:
-        return cls(threshold=RELATIVE_THRESHOLD * mean_agreement, mean_agreement=mean_agreement)
+    def calibrated(cls, mean_agreement: float, sure: float | None = None) -> ConfidenceRule:
+        return cls(threshold=RELATIVE_THRESHOLD * mean_agreement, mean_agreement=mean_agreement, sure=sure)
+
+    def checks(self, confidence: np.ndarray) -> np.ndarray:
+        """(N,) whether each answer of this confidence has its related sums asked."""
+        return np.ones(len(confidence), bool) if self.sure is None else np.asarray(confidence) < self.sure
 
     @classmethod
     def from_meta(cls, meta: dict) -> ConfidenceRule:
@@ -64,11 +79,15 @@ class ConfidenceRule:
         if data.get("measure") != MEASURE:  # uncalibrated, or calibrated for an older measure
             return cls()
         threshold, mean = data.get("threshold", DEFAULT_THRESHOLD), data.get("mean_agreement")
+        sure = data.get("sure")
         if fraction(threshold) is None:
             raise ValueError(f"the threshold must be a number from 0 to 1, not {quoted(threshold)}")
         if mean is not None and fraction(mean) is None:
             raise ValueError(f"the mean agreement must be a number from 0 to 1, not {quoted(mean)}")
-        return cls(threshold=fraction(threshold), mean_agreement=fraction(mean))
+        if sure is not None and fraction(sure) is None:
+            raise ValueError(f"the confidence checked below must be a number from 0 to 1, not {quoted(sure)}")
+        return cls(threshold=fraction(threshold), mean_agreement=fraction(mean),
+                   sure=None if sure is None else fraction(sure))
 
     def to_dict(self) -> dict:
         return {"measure": MEASURE, **asdict(self)}

@@ -13,7 +13,7 @@ import numpy as np
 
 from .answer import ANSWER_BATCH, AnswerBatch, Predictor
 from .codec import encode_answers
-from .confidence import ConfidenceRule, agreement_from_counts, answer_values, product_confidence
+from .confidence import SURE, ConfidenceRule, agreement_from_counts, answer_values, product_confidence
 from .dataset import distinct_rows, tuple_index, tuples_from_index
 from .domain import Domain
 from .layouts import (
@@ -82,7 +82,7 @@ class Evaluation:
     def judged_by(self, rule: ConfidenceRule) -> Evaluation:
         """The same evaluation with the unsure flag's figures under `rule`."""
         return replace(self, confidence=confidence_report(
-            self.agreement, self.product, self.correct, rule.threshold))
+            self.agreement, self.product, self.correct, rule.threshold, rule.sure))
 
     def to_dict(self) -> dict:
         return {
@@ -204,7 +204,7 @@ def evaluate(predictor: Predictor, sample_size: int = SAMPLE_SIZE, seed: int = 0
         trained=Subset.of(~held, scores.exact, scores.chars_right),
         edges=Subset.of(np.isin(np.arange(count), edges), scores.exact, scores.chars_right),
         confidence=confidence_report(scores.agreement, scores.confidence, scores.exact,
-                                     predictor.confidence_rule.threshold),
+                                     predictor.confidence_rule.threshold, predictor.confidence_rule.sure),
         layouts=per_layout_counts(codes, scores.exact, domain),
         carries=per_carries_counts(carried, scores.exact),
         wrong=_wrong_answers(predictor, tuple_at(wrong)),
@@ -226,5 +226,6 @@ def _wrong_answers(predictor: Predictor, tuples: np.ndarray) -> list[dict]:
 
 def calibrate(evaluation: Evaluation) -> ConfidenceRule:
     """The unsure rule for the evaluated model: a threshold relative to its mean agreement
-    (core.confidence), set as a model is saved."""
-    return ConfidenceRule.calibrated(evaluation.mean_agreement)
+    (core.confidence), set as a model is saved; a model without an answer table (one not scored
+    whole) asks related sums only below SURE confidence."""
+    return ConfidenceRule.calibrated(evaluation.mean_agreement, None if evaluation.exhaustive else SURE)

@@ -62,9 +62,13 @@ class ConfidenceReport:
         return dict(self.__dict__)
 
 
-def confidence_report(agreement, product, correct, threshold) -> ConfidenceReport:
+def confidence_report(agreement, product, correct, threshold, sure: float | None = None) -> ConfidenceReport:
+    """How the flag (agreement below `threshold`, only where the product is below `sure` if given,
+    core.confidence) and both measures separate right from wrong answers."""
     correct = np.asarray(correct, bool)
     flagged = np.asarray(agreement) < threshold
+    if sure is not None:
+        flagged &= np.asarray(product) < sure
     wrong = ~correct
     return ConfidenceReport(
         threshold=threshold,

@@ -27,6 +27,7 @@ from ..core.trace import LEVEL_EDGES, level_ranges
 from .learning_view import with_forgotten
 from .map_view import FORGOTTEN_NAME
 from .palette import STATE_COLOURS, SUM_COLOURS, sum_level, sum_ranges
+from .render import checks_text
 from .replay import heading
 from .templating import render, sources
 from .text import ordinal, percent, plural, shown, shown_answer
@@ -72,18 +73,13 @@ def answer_view(answer: Answer, text: str | None = None) -> dict:
             for symbol, p in zip(VOCABULARY, distribution[position])
         ]
         positions.append({"number": position + 1, "char": shown(char), "rows": rows})
-    agreement = (
-        f"{percent(answer.agreement)} of {answer.checks} related sums agree"
-        if answer.checks
-        else "no related sum to check"
-    )
     return {
         "input": answer.expression if text is None else text,
         "prediction": shown_answer(answer.prediction),
         "truth": answer.truth,
         **_verdict(answer.correct),
         "confidence": percent(answer.confidence),
-        "agreement_text": agreement,
+        "agreement_text": checks_text(answer),
         "unsure": answer.low_confidence,
         "positions": positions,
     }

@@ -79,6 +79,15 @@ def one_lines(answers: AnswerBatch, color: bool) -> list[str]:
     ]
 
 
+def checks_text(answer: Answer) -> str:
+    """How an answer was checked: "100.0% of 81 related sums agree", or why none was asked."""
+    if answer.checks:
+        return f"{percent(answer.agreement)} of {answer.checks} related sums agree"
+    if answer.sure is not None and answer.confidence >= answer.sure:
+        return f"at least {percent(answer.sure, 0)} sure, so no related sum was asked"
+    return "no related sum to check"
+
+
 def detailed(answer: Answer) -> Fragments:
     """The REPL's view: answer beside the truth, confidence, and a bar per written character."""
     verdict = "right" if answer.correct else "wrong"
@@ -88,9 +97,7 @@ def detailed(answer: Answer) -> Fragments:
         ("", "  "),
         *_verdict(answer),
         ("", f" {verdict}, true sum {answer.truth}"),
-        ("class:dim", f"   confidence {percent(answer.confidence)}, " + (
-            f"{percent(answer.agreement)} of {answer.checks} related sums agree"
-            if answer.checks else "no related sum to check")),
+        ("class:dim", f"   confidence {percent(answer.confidence)}, " + checks_text(answer)),
         *_unsure(answer),
         ("", "\n"),
     ]

@@ -172,6 +172,7 @@ def page_data(model: ModelFile, source: str, drawn: Drawn) -> dict:
         "answer_order": answer_order(meta),
         "question_align": question_align(meta),
         "threshold": ConfidenceRule.from_meta(meta).threshold,
+        "sure": None if model.table is not None else ConfidenceRule.from_meta(meta).sure,
         "vocabulary": VOCABULARY,
         "max_input_chars": MAX_INPUT_CHARS,
         "weights": _weights(model),

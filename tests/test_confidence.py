@@ -1,11 +1,14 @@
 """The unsure flag: an answer is checked against the network's answers to related sums."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 from seqsum.core.answer import Predictor
 from seqsum.core.codec import encode_answers
 from seqsum.core.confidence import (
+    SURE,
     agreement,
     agreement_from_counts,
     answer_values,
@@ -13,8 +16,11 @@ from seqsum.core.confidence import (
     related_sums,
 )
 from seqsum.core.dataset import all_tuples, tuple_index
-from seqsum.core.domain import Domain
+from seqsum.core.domain import VOCABULARY, Domain
 from seqsum.core.modelfile import read_model_file
+from seqsum.repl import render
+
+from .conftest import ScriptedNetwork, write_numpy_model
 
 
 def test_related_sums_total_the_row_plus_their_offset_and_stay_in_the_domain():
@@ -171,3 +177,76 @@ def test_agreement_over_the_whole_domain_equals_asking_every_related_sum(domain)
     fitting, related = related_counts_over_domain(values.astype(np.int16), domain)
     assert np.array_equal(agreement_from_counts(fitting, related, fallback), expected)
     assert np.array_equal(related, np.bincount(owners, minlength=len(tuples)))
+
+
+class SureExceptWhereSeven(ScriptedNetwork):
+    """Right everywhere but on `special` (ScriptedNetwork), and sure (every character 0.999)
+    except on tuples with an operand 7 (every character 0.9: under 0.8 over four or more)."""
+
+    def answer_probabilities(self, operands, domain):
+        probabilities = super().answer_probabilities(operands, domain)
+        top = np.where((operands == 7).any(axis=1), 0.9, 0.999)[:, None, None]
+        return np.where(probabilities > 0.5, top, (1 - top) / (len(VOCABULARY) - 1))
+
+
+def gated(tmp_path, sure, special=None):
+    """A predictor of a domain without an answer table, whose file's rule asks related sums only
+    below `sure`: wrong on 500+500 (sure of it) and on 7+500 (not sure), or on `special`."""
+    from seqsum.core.confidence import MEASURE
+
+    domain = Domain(2, 1414)
+    rule = {"measure": MEASURE, "threshold": 0.7, "mean_agreement": 0.875, "sure": sure}
+    model = read_model_file(write_numpy_model(tmp_path / "big.keras", domain=domain, units=4,
+                                              meta={"confidence": rule}))
+    assert model.table is None
+    network = SureExceptWhereSeven(special=special or {(500, 500): 10, (7, 500): 10})
+    return Predictor(dataclasses.replace(model, network=network)), network
+
+
+def test_related_sums_are_asked_only_below_the_sure_confidence(tmp_path):
+    predictor, network = gated(tmp_path, SURE)
+    sums = [[500, 500], [7, 500], [12, 34], [7, 7], [1414, 0]]
+    answers = predictor.answer(sums)
+    asked = answers.checks > 0
+    assert asked.tolist() == [False, True, False, True, False]
+    assert (answers.confidence[~asked] >= SURE).all() and (answers.confidence[asked] < SURE).all()
+    assert np.array_equal(answers.agreement[~asked], answers.confidence[~asked])
+    # The surely wrong answer goes unmarked: the cost of not checking; the unsure one is caught.
+    assert answers.correct.tolist() == [False, False, True, True, True]
+    assert answers.low_confidence.tolist() == [False, True, False, False, False]
+    # Two calls: the five sums, then the two unsure answers' related sums (each distinct one once).
+    assert network.asked[0] == len(sums) and len(network.asked) == 2
+    assert 0.5 * answers.checks.sum() < network.asked[1] <= answers.checks.sum()
+    assert render.checks_text(answers[0]) == "at least 80% sure, so no related sum was asked"
+    assert render.checks_text(answers[1]).endswith(f"of {answers.checks[1]} related sums agree")
+
+
+def test_a_rule_without_a_sure_confidence_asks_every_answers_related_sums(tmp_path):
+    predictor, network = gated(tmp_path, None)
+    answers = predictor.answer([[500, 500], [7, 500], [12, 34]])
+    assert (answers.checks > 40).all()
+    assert answers.low_confidence.tolist() == [True, True, False]
+    assert render.checks_text(answers[2]).endswith("related sums agree")
+
+
+def test_calibration_asks_related_sums_of_sure_answers_only_without_a_table(tmp_path):
+    from seqsum.core.confidence import ConfidenceRule
+    from seqsum.core.evaluation import calibrate, evaluate
+
+    predictor, _ = gated(tmp_path, None, special={(1414, 1414): 10, (7, 1414): 10})  # edge tuples
+    evaluation = evaluate(predictor, sample_size=400)
+    rule = calibrate(evaluation)
+    assert rule.sure == SURE and ConfidenceRule.from_meta({"confidence": rule.to_dict()}) == rule
+    # Judged by it, the flag never marks an answer the network was SURE of.
+    flagged_if_all = evaluation.agreement < rule.threshold
+    judged = evaluation.judged_by(rule).confidence
+    sure = evaluation.product >= SURE
+    assert (flagged_if_all & sure).any()  # 1414+1414 would be, if its related sums were asked
+    right = evaluation.correct
+    assert judged.right_flagged == pytest.approx((flagged_if_all & ~sure)[right].mean())
+    assert judged.wrong_caught == pytest.approx((flagged_if_all & ~sure)[~right].mean())
+    assert judged.wrong_caught < flagged_if_all[~right].mean()  # what not checking costs
+    small = evaluate(Predictor(read_model_file(write_numpy_model(tmp_path / "small.keras"))))
+    assert calibrate(small).sure is None  # its answer table makes every check a lookup
+    with pytest.raises(ValueError, match="checked below"):
+        ConfidenceRule.from_meta({"confidence": {**rule.to_dict(), "sure": "high"}})

@@ -402,13 +402,16 @@
       const truth = operands.reduce((a, b) => a + b, 0);
       const confidence = topP.reduce((a, b) => a * b, 1);
       const value = answerValue(symbols);
-      const related = relatedSums(operands, domain.max_operand);
+      // A model without an answer table asks no related sum of an answer at least data.sure sure.
+      const asked = data.sure === null || confidence < data.sure;
+      const related = asked ? relatedSums(operands, domain.max_operand) : [];
       const fitting = related.filter(([v, offset]) =>
         value >= 0 && answerValue(written(probabilities(v))) === value + offset).length;
       const agreement = related.length ? fitting / related.length : confidence;
       return {
         operands, dist, symbols, topP, prediction, truth, confidence, agreement,
         checks: related.length,
+        sure: asked ? null : data.sure, // the confidence from which no related sum was asked
         correct: prediction === String(truth),
         lowConfidence: agreement < data.threshold,
       };
