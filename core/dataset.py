@@ -20,8 +20,9 @@ import numpy as np
 from . import metadata
 from .codec import encode_answers, encode_questions
 from .domain import Domain
-from .layouts import edge_tuples, is_edge, sample_by_layout
+from .layouts import edge_tuples, is_edge, is_typed, sample_by_layout
 from .printable import quoted
+from .sums import in_tails
 
 TRAIN_WHOLE_LIMIT = 250_000
 """Domains up to this many tuples are trained on whole; larger ones are sampled (`is_sampled`)."""
@@ -44,6 +45,10 @@ class HeldOutRule:
     # Edge tuples of a sampled domain are never held out. Model files before format 3 lack the
     # field and were split without this exception (from_dict reads them so).
     trains_edges: bool = True
+    # Nor, where this is set (by the recipe, on domains too large to score whole), the typed
+    # tuples (core.layouts) and those whose sum is in the tails (core.sums). Model files before
+    # format 5 lack the field and were split without this exception.
+    trains_typed: bool = False
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -51,16 +56,18 @@ class HeldOutRule:
     @classmethod
     def from_dict(cls, data: dict) -> HeldOutRule:
         """As recorded by to_dict; KeyError or TypeError when absent, ValueError when out of range.
-        Without `trains_edges` (files before format 3) edge tuples are held out like any other."""
+        Without `trains_edges` (files before format 3) edge tuples are held out like any other,
+        and without `trains_typed` (before format 5) typed and tail tuples too."""
         share, seed = metadata.fraction(data["fraction"]), metadata.whole(data["seed"], 0, int(_MASK64))
-        trains_edges = data.get("trains_edges", False)
+        trains_edges, trains_typed = data.get("trains_edges", False), data.get("trains_typed", False)
         if share is None:
             raise ValueError(f"the held-out fraction must be from 0 to 1, not {quoted(data['fraction'])}")
         if seed is None:
             raise ValueError(f"the seed must be a whole number from 0 to 2**64-1, not {quoted(data['seed'])}")
-        if not isinstance(trains_edges, bool):
-            raise ValueError(f"trains_edges must be true or false, not {quoted(trains_edges)}")
-        return cls(fraction=share, seed=seed, trains_edges=trains_edges)
+        for name, value in (("trains_edges", trains_edges), ("trains_typed", trains_typed)):
+            if not isinstance(value, bool):
+                raise ValueError(f"{name} must be true or false, not {quoted(value)}")
+        return cls(fraction=share, seed=seed, trains_edges=trains_edges, trains_typed=trains_typed)
 
     def is_held_out(self, operands: np.ndarray, domain: Domain) -> np.ndarray:
         """Boolean per row of an (N, terms) operand array.
@@ -79,6 +86,8 @@ class HeldOutRule:
         held = _unit_interval(keys) < self.fraction
         if self.trains_edges and is_sampled(domain):
             held &= ~is_edge(operands, domain)
+        if self.trains_typed:
+            held &= ~(is_typed(operands, domain) | in_tails(operands, domain))
         return held
 
 

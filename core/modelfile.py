@@ -40,13 +40,14 @@ from .table import (
 )
 
 FORMAT = "seqsum-model"
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 """2 added `answer_order`: a version-1 reader would answer a reversed-order model backwards, so
 it must refuse the file ("upgrade seqsum"); version-1 files are all in reading order. 3 added
 the held-out rule's `trains_edges`: a version-2 reader would count the edge tuples a model was
 trained on as held out in its figures; files before 3 held them out like any other tuple. 4 added
 `question_align`: a version-3 reader would give a right-aligned model left-aligned questions;
-files before 4 all read left-aligned questions."""
+files before 4 all read left-aligned questions. 5 added the held-out rule's `trains_typed`: a
+version-4 reader would count the typed and tail tuples a model was trained on as held out."""
 META_MEMBER = "seqsum/meta.json"
 WEIGHTS_MEMBER = "seqsum/weights.npz"
 TABLE_MEMBER = "seqsum/answers.npy"

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass
 from ..core.codec import check_question_align
 from ..core.dataset import HeldOutRule, is_sampled
 from ..core.domain import Domain
+from ..core.table import has_table
 
 DEFAULT_EPOCHS = 30
 """Epochs at most on a small domain, which usually stops sooner, once every tuple is right."""
@@ -93,6 +94,17 @@ class TrainConfig:
     # these typed ones. The model file records them per epoch, for `replay` and the web page.
     watch: tuple[str, ...] = ()
     record: bool = True
+    # Domains too large to score whole (`trains_rare`): a draw per layout holds almost none of
+    # the tuples whose sum is near the smallest or the largest, and few of the numbers people
+    # type, and those are where the network goes wrong. So from the epoch at `rare_from` of
+    # training (after the plateau, so the first epochs stay as they were), each epoch's draw
+    # also holds every trained tuple of the rare-sum tails (core.sums), `typed_per_epoch` typed
+    # tuples (core.layouts) and a draw of up to the same number of tuples of every sum, together
+    # `per_sum_share` of the epoch, in place of part of the draw per layout; the revisit scans
+    # score them too, and none of them is held out (HeldOutRule.trains_typed).
+    rare_from: float = 0.5
+    typed_per_epoch: int = 5_000
+    per_sum_share: float = 0.3
 
     def __post_init__(self) -> None:
         if self.epochs is None:
@@ -125,8 +137,18 @@ class TrainConfig:
         return self.plateau_epochs
 
     @property
+    def trains_rare(self) -> bool:
+        """Whether the rare sums and typed tuples get their share of training (see `rare_from`):
+        on domains too large to score whole, whose evaluation checks them sum by sum."""
+        return not has_table(self.domain)
+
+    def rare_epoch(self) -> int:
+        """The first epoch (counted from 1) whose draw holds the tails, typed and per-sum tuples."""
+        return max(1, round(self.rare_from * self.epochs))
+
+    @property
     def heldout_rule(self) -> HeldOutRule:
-        return HeldOutRule(self.heldout_fraction, self.seed)
+        return HeldOutRule(self.heldout_fraction, self.seed, trains_typed=self.trains_rare)
 
     def to_dict(self) -> dict:
         return asdict(self)

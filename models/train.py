@@ -24,8 +24,9 @@ from ..core.dataset import Examples, all_tuples, is_sampled, split, stratified, 
 from ..core.domain import Domain
 from ..core.domain_map import CATEGORY_KEYS as COUNT_KEYS
 from ..core.domain_map import DomainMap
-from ..core.layouts import edge_tuples, edge_values, is_edge
+from ..core.layouts import edge_tuples, edge_values, is_edge, typed_tuples
 from ..core.scoring import exact_match
+from ..core.sums import per_sum_tuples, sum_counts, tail_tuples
 from ..core.watch import EpochView, EpochWatch, watched_sums
 from .config import TrainConfig
 from .network import build_model, numpy_network
@@ -118,7 +119,9 @@ class WrongTrained:
     that many drawn in equal shares per layout with the edge tuples, as evaluation samples
     (training's draws favour the large layouts; this finds what they leave wrong in the small).
     Later calls score what the previous one left in doubt, the tuples it found wrong or whose
-    least sure character was below SURE. Every call scores every trained edge tuple too. A scan
+    least sure character was below SURE. Every call scores every trained edge tuple too, and on
+    a domain that `trains_rare` (TrainConfig) every tail and typed tuple, and the first call
+    draws half its tuples per sum rather than per layout. A scan
     of everything costs a good share of an epoch; what is left in doubt is a small share of it, and
     at the low learning rates of the last epochs a sure answer mostly stays right.
     """
@@ -129,10 +132,11 @@ class WrongTrained:
         self.model, self.config = model, config
         self.doubtful: np.ndarray | None = None
         self.trained_edges = trained_edge_tuples(config)
+        self.rare = rare_tuples(config) if config.trains_rare else ()  # scored by every call too
 
     def __call__(self, epoch: int) -> np.ndarray:
         tuples = self._first_scan(epoch) if self.doubtful is None else self.doubtful
-        tuples = np.unique(np.concatenate([tuples, self.trained_edges]), axis=0)
+        tuples = np.unique(np.concatenate([tuples, self.trained_edges, *self.rare]), axis=0)
         network = numpy_network(self.model, self.config)
         right, sure = np.empty(len(tuples), bool), np.empty(len(tuples), np.float32)
         for start in range(0, len(tuples), SCAN_CHUNK):
@@ -150,7 +154,24 @@ class WrongTrained:
             tuples = all_tuples(domain)
             return tuples[~config.heldout_rule.is_held_out(tuples, domain)]
         rng = np.random.default_rng([config.seed, 4, epoch])
-        return stratified(domain, config.heldout_rule, REVISIT_SCAN, False, rng)
+        if not config.trains_rare:
+            return stratified(domain, config.heldout_rule, REVISIT_SCAN, False, rng)
+        # Half of it drawn per sum, the other half per layout.
+        per_sum = max(1, REVISIT_SCAN // 2 // len(sum_counts(domain)))
+        by_sum = trained_side(per_sum_tuples(domain, per_sum, np.random.default_rng([config.seed, 7, epoch])),
+                              config)
+        by_layout = stratified(domain, config.heldout_rule, REVISIT_SCAN - len(by_sum), False, rng)
+        return np.concatenate([by_layout, by_sum])
+
+
+def trained_side(tuples: np.ndarray, config: TrainConfig) -> np.ndarray:
+    """The tuples the held-out rule leaves to training."""
+    return tuples[~config.heldout_rule.is_held_out(tuples, config.domain)]
+
+
+def rare_tuples(config: TrainConfig) -> tuple[np.ndarray, np.ndarray]:
+    """(every tail tuple, every typed tuple) of a domain that `trains_rare`; none are held out."""
+    return tail_tuples(config.domain), typed_tuples(config.domain)
 
 
 
@@ -159,7 +180,7 @@ def trained_edge_tuples(config: TrainConfig) -> np.ndarray:
     keeps to."""
     domain = config.domain
     edges = edge_tuples(domain, budget=len(edge_values(domain)) ** domain.terms)
-    return edges[~config.heldout_rule.is_held_out(edges, domain)]
+    return trained_side(edges, config)
 
 
 class _Monitor(keras.callbacks.Callback):
@@ -353,7 +374,9 @@ class FreshDraws(keras.utils.PyDataset):
 
     After the epochs `config.revisit_epochs()` names, `find_wrong(epoch)` (set once the model
     exists) collects trained tuples answered wrong; every later draw holds each one found so
-    far `revisit_repeats` times.
+    far `revisit_repeats` times. On a domain that `trains_rare`, every draw from its
+    `rare_epoch` also holds the tail tuples, a draw of the typed tuples and a draw per sum
+    (TrainConfig.rare_from). Both are kept whole; what is cut to make room is the fresh draw.
     """
 
     def __init__(self, config: TrainConfig, size: int):
@@ -362,6 +385,7 @@ class FreshDraws(keras.utils.PyDataset):
         self.find_wrong: Callable[[int], np.ndarray] | None = None
         self.wrong_found: dict[int, int] = {}  # by epoch: how many trained tuples were wrong
         self.revisit = np.empty((0, config.terms), np.int64)
+        self.tails, self.typed = rare_tuples(config) if config.trains_rare else (self.revisit,) * 2
         first = self._examples()
         self.batches = math.ceil(len(first) / config.batch_size)
         self.x, self.y = self._arrays(first)
@@ -385,15 +409,32 @@ class FreshDraws(keras.utils.PyDataset):
         config = self.config
         budget = self.batches * config.batch_size
         rows = np.random.default_rng([config.seed, 3, self.epoch]).permutation(len(examples))
-        if len(self.revisit):
-            repeated = np.repeat(self.revisit, config.revisit_repeats, axis=0)
-            kept = examples.operands[rows[: budget - len(repeated)]]
-            examples = Examples.from_operands(np.concatenate([kept, repeated]), config.domain,
+        kept = np.concatenate([np.repeat(self.revisit, config.revisit_repeats, axis=0), *self._rare(budget)])
+        if len(kept):
+            drawn = examples.operands[rows[: budget - len(kept)]]
+            examples = Examples.from_operands(np.concatenate([drawn, kept]), config.domain,
                                               config.question_align)
             rows = np.random.default_rng([config.seed, 6, self.epoch]).permutation(len(examples))
         rows = np.resize(rows, budget)
         answers = examples.answers[:, written_order(config.domain.answer_width, config.answer_order)]
         return one_hot(examples.questions[rows]), one_hot(answers[rows])
+
+    def _rare(self, budget: int) -> list[np.ndarray]:
+        """This epoch's tail tuples, typed tuples and per-sum draw, once its `rare_epoch` is
+        reached (none before, nor on a domain that does not `trains_rare`)."""
+        config = self.config
+        if not config.trains_rare or self.epoch < config.rare_epoch():
+            return []
+        rng = np.random.default_rng([config.seed, 8, self.epoch])
+        typed = self.typed
+        if len(typed) > config.typed_per_epoch:
+            typed = typed[np.sort(rng.choice(len(typed), config.typed_per_epoch, replace=False))]
+        per_sum = max(1, round(config.per_sum_share * budget / len(sum_counts(config.domain))))
+        rare = np.concatenate([self.tails, typed, trained_side(per_sum_tuples(config.domain, per_sum, rng),
+                                                                config)])
+        if len(rare) > budget // 2:  # a short epoch (a small --train-size): half of it at most
+            rare = rare[np.sort(rng.choice(len(rare), budget // 2, replace=False))]
+        return [rare]
 
     def __len__(self) -> int:
         return self.batches

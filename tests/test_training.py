@@ -43,7 +43,7 @@ def test_right_aligned_questions_are_trained_and_answered_alike(tmp_path):
 def test_model_file_records_what_is_needed_to_use_it_again(trained_model):
     meta = read_model_file(trained_model).meta
     assert meta["domain"] == {"terms": 2, "max_operand": 9}
-    assert meta["heldout"] == {"fraction": 0.1, "seed": 0, "trains_edges": True}
+    assert meta["heldout"] == {"fraction": 0.1, "seed": 0, "trains_edges": True, "trains_typed": False}
     assert meta["answer_order"] == "reversed" and meta["format_version"] == FORMAT_VERSION
     assert meta["question_align"] == "left"  # a small domain's default
     assert meta["training"]["epochs"] == 40 and meta["training"]["batch_size"] == 8
