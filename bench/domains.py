@@ -6,18 +6,21 @@
 
 For each seed it trains `TrainConfig(terms, max_operand, seed)` (the default recipe, or with the
 fields `--set` changes), saves it as `train` does (seconds in the "save" column) and scores it
-through the NumPy forward pass (the answer path's): every tuple of the domain when it has at
-most EXHAUSTIVE_SCORE tuples, else a sample of `--sample` drawn in equal shares per layout
-plus every edge tuple (operands from 0, 1, the largest and the one-digit numbers). Beside exact
-match it counts wrong answers among the edge tuples, among the short tuples (every operand
+through the NumPy forward pass (the answer path's): every tuple of the domain when it is scored
+whole (core.evaluation.scores_whole), else a sample of `--sample` drawn in equal shares per
+layout plus every edge tuple (operands from 0, 1, the largest and the one-digit numbers). Beside
+exact match it counts wrong answers among the edge tuples, among the short tuples (every operand
 shorter than full width: both below 100 on 0..999, one-digit triples on three terms of 0..99)
-and per layout. Each epoch's held-out and trained-check figures go to stderr as it trains; the
-"restarts" column counts runs stopped on their plateau before the one kept (their epochs are
-in "seconds", not in "epochs").
-On a domain scored whole it also scores the unsure flag, as a saved model would set it, on each
-epoch's snapshot (of the `--flag-seeds` runs) that is partly trained (85-99.5 % exact over the
-domain): the share of wrong answers it catches and of right ones it flags (targets: >= 90 %,
-<= 10 %).
+and per layout; on a domain not scored whole also the sums with a wrong answer among up to 100
+tuples of every sum, the typed tuples wrong (core.sum_scores) and the saved file's `--json` pipe
+rate on 100,000 random sums. Each epoch's held-out and trained-check figures go to stderr as it
+trains; the "restarts" column counts runs stopped on their plateau before the one kept (their
+epochs are in "seconds", not in "epochs").
+It also scores the unsure flag, as a saved model would set it, on each epoch's snapshot (of the
+`--flag-seeds` runs) that is partly trained (85-99.5 % exact over the domain, or over 20,000
+uniform tuples of a domain not scored whole): the share of wrong answers it catches and of right
+ones it flags (targets: >= 90 %, <= 10 %), and, where the rule asks related sums only of answers
+below its `sure` confidence, the same figures had every answer been checked.
 """
 
 from __future__ import annotations
@@ -29,17 +32,19 @@ import seqsum.repl  # noqa: F401
 # isort: split
 import argparse
 import ast
+import os
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+from answer_path import pipe_rate
 from scores import EpochLines, Snapshots, print_table, score_network
 
-from seqsum.core.answer import Predictor
+from seqsum.core.answer import ANSWER_BATCH, Predictor
 from seqsum.core.dataset import all_tuples
 from seqsum.core.domain import Domain
-from seqsum.core.evaluation import calibrate, evaluate
+from seqsum.core.evaluation import calibrate, evaluate, scores_whole
 from seqsum.core.forward import NumpyNetwork
 from seqsum.core.layouts import (
     edge_tuples,
@@ -49,16 +54,23 @@ from seqsum.core.layouts import (
     per_layout_counts,
     sample_by_layout,
 )
-from seqsum.core.modelfile import ModelFile
+from seqsum.core.modelfile import ModelFile, read_model_file
+from seqsum.core.scoring import confidence_report
+from seqsum.core.sum_scores import score_sums
 from seqsum.models.config import TrainConfig
 from seqsum.models.network import network_from_weights, numpy_network
 from seqsum.models.train import train
 from seqsum.repl.training import save_trained
 
-EXHAUSTIVE_SCORE = 2_000_000
 COLUMNS = ("restarts", "best", "save", "short_wrong", "edge_wrong", "layouts_wrong")
+SUM_COLUMNS = ("sums_wrong", "worst_sum", "typed_wrong", "pipe")
+"""A domain too large to score whole: sums with a wrong answer (up to 100 tuples of each), typed
+tuples wrong, and `--json` lines per second through the saved file (core.sum_scores)."""
 PARTLY_TRAINED = (0.85, 0.995)
-"""Exact match over the whole domain of the snapshots whose unsure flag is scored."""
+"""Exact match over the whole domain of the snapshots whose unsure flag is scored (over a
+uniform sample of FLAG_SAMPLE tuples of a domain too large to score whole)."""
+FLAG_SAMPLE = 20_000
+PIPE_LINES = 100_000
 CANDIDATES = (0.5, 0.9995)
 """Held-out exact match (a per-layout sample) of the snapshots scored over the whole domain to
 find those partly trained: the sample and the domain weigh layouts differently."""
@@ -66,19 +78,35 @@ find those partly trained: the sample and the domain weigh layouts differently."
 
 def flag_figures(network: NumpyNetwork, config: TrainConfig) -> dict:
     """The unsure flag as a saved model would have it, over every tuple of the domain: what
-    `save_trained` does, `evaluate` then `calibrate`, on a snapshot's weights."""
+    `save_trained` does, `evaluate` then `calibrate`, on a snapshot's weights. A domain too large
+    to score whole is judged on FLAG_SAMPLE uniform tuples, every answer's related sums asked,
+    and the flag figures given twice: as its rule has it (related sums asked only below the
+    rule's `sure` confidence, core.confidence) and as if every answer were checked."""
     meta = {"domain": config.domain.to_dict(), "heldout": config.heldout_rule.to_dict(),
             "answer_order": config.answer_order, "question_align": config.question_align}
-    evaluation = evaluate(Predictor(ModelFile(path=Path("snapshot"), meta=meta, network=network)))
-    evaluation = evaluation.judged_by(calibrate(evaluation))
-    report, scored = evaluation.confidence, evaluation.all
-    return {"exact": scored.exact_match, "wrong": round(scored.count * (1 - scored.exact_match)),
+    predictor = Predictor(ModelFile(path=Path("snapshot"), meta=meta, network=network))
+    evaluation = evaluate(predictor, per_sum=1)
+    rule = calibrate(evaluation)
+    if evaluation.exhaustive:
+        agreement, product, correct = evaluation.agreement, evaluation.product, evaluation.correct
+    else:
+        tuples = np.random.default_rng(54321).integers(0, config.max_operand + 1, (FLAG_SAMPLE, config.terms))
+        batches = [predictor.answer(tuples[start : start + ANSWER_BATCH])
+                   for start in range(0, len(tuples), ANSWER_BATCH)]
+        agreement, product, correct = (np.concatenate([getattr(b, name) for b in batches])
+                                       for name in ("agreement", "confidence", "correct"))
+    report = confidence_report(agreement, product, correct, rule.threshold, rule.sure)
+    every = confidence_report(agreement, product, correct, rule.threshold)
+    return {"exact": float(correct.mean()), "wrong": int((~correct).sum()),
             "caught": 1.0 if report.wrong_caught is None else report.wrong_caught,
-            "flagged": report.right_flagged}
+            "flagged": report.right_flagged,
+            "caught_all": 1.0 if every.wrong_caught is None else every.wrong_caught,
+            "flagged_all": every.right_flagged,
+            "checked": 1.0 if rule.sure is None else float((product < rule.sure).mean())}
 
 
 def snapshot_flags(domain: Domain, seed: int, result, snapshots: Snapshots) -> list[dict]:
-    """flag_figures of each partly trained snapshot (domains scored whole only)."""
+    """flag_figures of each partly trained snapshot."""
     rows = []
     for record, weights in zip(result.history, snapshots.weights, strict=True):
         if not CANDIDATES[0] <= record.heldout_exact <= CANDIDATES[1]:
@@ -95,19 +123,21 @@ def snapshot_flags(domain: Domain, seed: int, result, snapshots: Snapshots) -> l
 
 def print_flags(rows: list[dict], title: str) -> None:
     print(f"\n{title}")
-    print("| seed | epoch | exact % | wrong | wrong caught % | right flagged % |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    print("| seed | epoch | exact % | wrong | wrong caught % | right flagged % | every answer checked: "
+          "caught / flagged % | answers checked % |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in rows:
         print(f"| {r['seed']} | {r['epoch']} | {r['exact'] * 100:.3f} | {r['wrong']:,} | "
-              f"{r['caught'] * 100:.1f} | {r['flagged'] * 100:.1f} |")
+              f"{r['caught'] * 100:.1f} | {r['flagged'] * 100:.1f} | {r['caught_all'] * 100:.1f} / "
+              f"{r['flagged_all'] * 100:.1f} | {r['checked'] * 100:.1f} |")
     if rows:
-        caught = np.mean([r["caught"] for r in rows])
-        flagged = np.mean([r["flagged"] for r in rows])
-        print(f"| mean of {len(rows)} | | | | {caught * 100:.1f} | {flagged * 100:.1f} |")
+        caught = min(r["caught"] for r in rows)
+        flagged = max(r["flagged"] for r in rows)
+        print(f"| worst of {len(rows)} | | | | {caught * 100:.1f} | {flagged * 100:.1f} | | |")
 
 
 def scored_tuples(domain: Domain, sample: int) -> tuple[np.ndarray, str]:
-    if domain.size <= EXHAUSTIVE_SCORE:
+    if scores_whole(domain):
         return all_tuples(domain), f"all {domain.size:,} tuples"
     drawn = sample_by_layout(domain, np.random.default_rng(12345), total=sample)
     edges = edge_tuples(domain)
@@ -162,7 +192,23 @@ def measure(domain: Domain, seed: int, tuples: np.ndarray, show_wrong: int, weig
     row.update(name="default", seed=seed, seconds=result.seconds, epochs=len(result.history),
                restarts=result.restarts, best=result.best_epoch, save=f"{saving:.0f}",
                **breakdown(domain, tuples, row["right"]))
+    if not scores_whole(domain):
+        row.update(by_sum(Path(f"{name}.keras")))
     return row
+
+
+def by_sum(path: Path) -> dict:
+    """The SUM_COLUMNS of a saved model: its sums and typed tuples scored, and its --json pipe."""
+    sums = score_sums(Predictor(read_model_file(path)))
+    worst = sums.worst[0] if sums.worst else None
+    domain = read_model_file(path).domain
+    operands = np.random.default_rng(0).integers(0, domain.max_operand + 1, (PIPE_LINES, domain.terms))
+    text = "".join("+".join(map(str, row)) + "\n" for row in operands.tolist()).encode()
+    rate, _, _ = pipe_rate(str(path), text, PIPE_LINES, ["--json"], dict(os.environ), runs=1)
+    return {"sums_wrong": f"{sums.sums_wrong} of {sums.sums:,} ({sums.wrong} of {sums.scored:,} tuples)",
+            "worst_sum": "-" if worst is None else f"{worst['sum']}: {worst['wrong']} of {worst['count']}",
+            "typed_wrong": f"{sums.typed_wrong} of {sums.typed:,}",
+            "pipe": f"{rate:,.0f} lines/s"}
 
 
 def main() -> None:
@@ -187,17 +233,19 @@ def main() -> None:
     tuples, what = scored_tuples(domain, args.sample)
     print(f"{domain.describe()}: {len(layouts(domain))} layouts; scoring {what}", file=sys.stderr)
     changes = recipe_changes(args.set)
+    columns = COLUMNS if scores_whole(domain) else COLUMNS + SUM_COLUMNS
     recipe = "default recipe" + "".join(f", {k}={v}" for k, v in changes.items())
     rows, flags = [], []
     for seed in args.seeds:
-        scored = flags if domain.size <= EXHAUSTIVE_SCORE and seed in args.flag_seeds else None
+        scored = flags if seed in args.flag_seeds else None
         rows.append(measure(domain, seed, tuples, args.show_wrong, args.weights_dir, changes, scored))
-        print_table(rows[-1:], f"seed {seed}", extra=COLUMNS)
+        print_table(rows[-1:], f"seed {seed}", extra=columns)
         sys.stdout.flush()
-    print_table(rows, f"{domain.describe()}, {recipe}, scored on {what}", extra=COLUMNS)
+    print_table(rows, f"{domain.describe()}, {recipe}, scored on {what}", extra=columns)
     if flags:
+        over = f"all {domain.size:,}" if scores_whole(domain) else f"{FLAG_SAMPLE:,} uniform tuples"
         print_flags(flags, f"unsure flag on partly trained snapshots ({PARTLY_TRAINED[0]:.0%}-"
-                           f"{PARTLY_TRAINED[1]:.1%} exact over all {domain.size:,}); target: >= 90 % of "
+                           f"{PARTLY_TRAINED[1]:.1%} exact over {over}); target: >= 90 % of "
                            "wrong caught, <= 10 % of right flagged")
 
 
