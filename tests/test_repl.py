@@ -251,3 +251,23 @@ def test_a_failing_command_reports_one_line_and_the_session_goes_on(session, mon
     assert "error: :info failed: RuntimeError: disk on fire" in session.screen.text
     session.handle("1+1")
     assert "true sum 2" in session.screen.text
+
+
+@pytest.mark.parametrize("sums, shown", [
+    ({"sums_wrong": 1, "sums": 397, "typed_wrong": 0, "typed": 104976},
+     "every sum   1 of 397 sums with a wrong answer, 0 of 104,976 typed tuples wrong"),
+    ({"sums_wrong": "1", "sums": 397, "typed_wrong": 0, "typed": 104976}, None), (["x"], None),
+])
+def test_info_shows_the_per_sum_figures_a_large_domains_file_records(tmp_path, sums, shown):
+    """What evaluate found sum by sum when the file was saved, and its sure-enough confidence;
+    a stranger's odd value is left out, not an error."""
+    rule = {"measure": MEASURE, "threshold": 0.7, "mean_agreement": 0.875, "sure": 0.8}
+    path = write_numpy_model(tmp_path / "big.keras", Domain(4, 99),
+                             meta={"figures": {"sums": sums}, "confidence": rule})
+    screen = Screen()
+    Session(read_model_file(path), locations.ModelChoice(path, "--model"), printer=screen,
+            color=False).handle(":info")
+    lines = screen.text.splitlines()
+    assert [line for line in lines if line.startswith("every sum")] == ([shown] if shown else [])
+    assert next(line for line in lines if "unsure when" in line).endswith(
+        "; an answer at least 80% sure is not checked")
