@@ -4,7 +4,7 @@ training: never held out, in every epoch's draw from the middle of training, in 
 import numpy as np
 import pytest
 
-from seqsum.core.dataset import HeldOutRule, all_tuples
+from seqsum.core.dataset import HeldOutRule
 from seqsum.core.domain import Domain
 from seqsum.core.layouts import typed_tuples
 from seqsum.core.sums import sum_counts, tail_tuples
@@ -37,26 +37,25 @@ def test_typed_and_tail_tuples_are_never_held_out_where_the_recipe_trains_them()
 def test_every_epoch_from_the_middle_holds_the_tails_typed_tuples_and_every_sum():
     from seqsum.models.train import FreshDraws
 
-    config = TrainConfig(terms=4, seed=3, train_size=40_000, epochs=4, typed_per_epoch=300,
+    config = TrainConfig(terms=4, seed=3, train_size=20_000, epochs=2, typed_per_epoch=300,
                          per_sum_share=0.1)
-    assert config.rare_epoch() == 2
-    draws = FreshDraws(config, size=40_000)
-    draws.on_epoch_end()  # as Keras does before the first epoch: that trains on the draw numbered 1
+    assert config.rare_epoch() == 1
+    draws = FreshDraws(config, size=20_000)  # the draw numbered 0, before the middle
     tails, typed = rows_of(tail_tuples(config.domain)), rows_of(typed_tuples(config.domain))
     lengths = []
-    for epoch in range(1, 4):
+    for before in (True, False):
         x = np.concatenate([draws[i][0] for i in range(len(draws))])
         operands = np.array([[int(v) for v in text_of(row).split("+")] for row in x.argmax(-1)])
         lengths.append(len(operands))
         seen = rows_of(operands)
         sums = np.bincount(operands.sum(axis=1), minlength=len(sum_counts(config.domain)))
-        if epoch < config.rare_epoch():
+        if before:
             assert len(tails & seen) < len(tails) / 2 and (sums == 0).any()
         else:
             assert tails <= seen and (sums > 0).all()  # the tails whole, and every sum
             assert len(typed & seen) >= 300
         assert not config.heldout_rule.is_held_out(operands, config.domain).any()
-        draws.on_epoch_end()
+        draws.on_epoch_end()  # (Keras calls it once before the first epoch: that trains on draw 1)
     assert len(set(lengths)) == 1  # at the cost of part of the draw per layout, not of time
 
 
@@ -79,9 +78,10 @@ def test_a_short_epoch_gives_the_rare_tuples_half_of_it_at_most():
     assert 0.2 * budget < with_rare - without < 0.4 * budget  # (the draw per layout holds typed tuples too)
 
 
-def test_the_revisit_scans_cover_every_sum_typed_and_tail_tuple():
+def test_the_revisit_scans_cover_every_sum_typed_and_tail_tuple(monkeypatch):
     from seqsum.models import train as training
 
+    monkeypatch.setattr(training, "REVISIT_SCAN", 40_000)
     config = TrainConfig(terms=4, seed=3)
     scan = training.WrongTrained(None, config)
     scanned = scan._first_scan(epoch=13)
@@ -89,8 +89,7 @@ def test_the_revisit_scans_cover_every_sum_typed_and_tail_tuple():
     assert every_call == rows_of(typed_tuples(config.domain)) | rows_of(tail_tuples(config.domain))
     per_sum = training.REVISIT_SCAN // 2 // len(sum_counts(config.domain))
     sums = np.bincount(scanned.sum(axis=1), minlength=len(sum_counts(config.domain)))
-    assert (sums >= np.minimum(sum_counts(config.domain), per_sum) * 0.85).all()  # less what is held out
+    assert (sums >= np.minimum(sum_counts(config.domain), per_sum) * 0.7).all()  # less what is held out
+    assert len(scanned) == pytest.approx(training.REVISIT_SCAN, rel=0.01)
     assert not config.heldout_rule.is_held_out(scanned, config.domain).any()
-    whole = TrainConfig(max_operand=999)
-    plain = training.WrongTrained(None, whole)._first_scan(epoch=10)  # a domain scored whole:
-    assert rows_of(plain) == rows_of(training.trained_side(all_tuples(whole.domain), whole))  # as before
+    assert training.WrongTrained(None, TrainConfig(max_operand=999)).rare == ()  # scored whole: as before
