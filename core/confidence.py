@@ -24,9 +24,11 @@ would fall back to the product; in the domains seqsum accepts every sum has some
 
 A model without an answer table (a domain too large to answer whole when it is saved) asks its
 related sums of the network, 80 to 200 more questions per answer. Its rule then checks only the
-answers the network is less than SURE of: a surer answer is taken as it is (its agreement is its
-confidence, and it is never unsure). On a trained network that leaves a few answers in a
-thousand to check; the wrong answers it gives that surely are the cost (docs/confidence.md).
+answers the network is less sure of than the rule's `sure` confidence: a surer answer is taken as
+it is (its agreement is its confidence, and it is never unsure). `sure` is set as the model is
+saved (`sure_confidence`): SURE, or higher where the model was wrong often enough that fewer than
+CHECKED_PER_WRONG answers per wrong one would be checked. On a trained network that leaves a few
+answers in a thousand to check; the wrong answers it gives surely are the cost (docs/confidence.md).
 """
 
 from __future__ import annotations
@@ -44,9 +46,13 @@ MEASURE = "agreement over related sums (rotated, totals up to 10 more or less)"
 DEFAULT_THRESHOLD = 0.6  # for model files not calibrated for MEASURE
 RELATIVE_THRESHOLD = 0.8  # of the model's mean agreement
 SURE = 0.8
-"""Confidence from which a model without an answer table asks no related sums: at least the
+"""Confidence from which a model without an answer table may ask no related sums: at least the
 largest threshold (RELATIVE_THRESHOLD of a mean agreement of 1), so an answer left unchecked is
 never unsure."""
+CHECKED_PER_WRONG = 20
+"""A model without an answer table checks at least this many of its least sure answers for each
+wrong one among those it was calibrated on: a partly trained model, often sure of its wrong
+answers, is checked as much as it needs; a trained one, below SURE only."""
 OFFSETS = tuple(k for step in range(1, 11) for k in (-step, step))  # a related sum's total minus the row's
 
 _IS_DIGIT = np.array([ch.isdigit() for ch in VOCABULARY])
@@ -91,6 +97,14 @@ class ConfidenceRule:
 
     def to_dict(self) -> dict:
         return {"measure": MEASURE, **asdict(self)}
+
+
+def sure_confidence(confidence: np.ndarray, correct: np.ndarray) -> float:
+    """The `sure` confidence of a model without an answer table, from its answers' confidences
+    and rightness over the tuples it is calibrated on: at least SURE, and high enough that
+    CHECKED_PER_WRONG answers are checked for each wrong one (every answer, at worst)."""
+    checked = min(1.0, CHECKED_PER_WRONG * float(np.mean(~np.asarray(correct, bool))))
+    return max(SURE, float(np.quantile(confidence, checked))) if checked > 0 else SURE
 
 
 def product_confidence(probabilities: np.ndarray) -> np.ndarray:

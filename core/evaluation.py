@@ -13,7 +13,13 @@ import numpy as np
 
 from .answer import ANSWER_BATCH, AnswerBatch, Predictor
 from .codec import encode_answers
-from .confidence import SURE, ConfidenceRule, agreement_from_counts, answer_values, product_confidence
+from .confidence import (
+    ConfidenceRule,
+    agreement_from_counts,
+    answer_values,
+    product_confidence,
+    sure_confidence,
+)
 from .dataset import distinct_rows, tuple_index, tuples_from_index
 from .domain import Domain
 from .layouts import (
@@ -227,5 +233,6 @@ def _wrong_answers(predictor: Predictor, tuples: np.ndarray) -> list[dict]:
 def calibrate(evaluation: Evaluation) -> ConfidenceRule:
     """The unsure rule for the evaluated model: a threshold relative to its mean agreement
     (core.confidence), set as a model is saved; a model without an answer table (one not scored
-    whole) asks related sums only below SURE confidence."""
-    return ConfidenceRule.calibrated(evaluation.mean_agreement, None if evaluation.exhaustive else SURE)
+    whole) asks related sums only below its `sure_confidence`."""
+    sure = None if evaluation.exhaustive else sure_confidence(evaluation.product, evaluation.correct)
+    return ConfidenceRule.calibrated(evaluation.mean_agreement, sure)

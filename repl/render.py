@@ -84,7 +84,7 @@ def checks_text(answer: Answer) -> str:
     if answer.checks:
         return f"{percent(answer.agreement)} of {answer.checks} related sums agree"
     if answer.sure is not None and answer.confidence >= answer.sure:
-        return f"at least {percent(answer.sure, 0)} sure, so no related sum was asked"
+        return f"at least {percent(answer.sure)} sure, so no related sum was asked"
     return "no related sum to check"
 
 

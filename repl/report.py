@@ -187,7 +187,7 @@ def info_text(model: ModelFile, source: str) -> str:
         + (f" ({RELATIVE_THRESHOLD:g} x this model's mean agreement, {percent(rule.mean_agreement)})"
            if rule.mean_agreement is not None
            else " (a fixed threshold: the file was not calibrated for this check)")
-        + (f"; an answer at least {percent(rule.sure, 0)} sure is not checked"
+        + (f"; an answer at least {percent(rule.sure)} sure is not checked"
            if rule.sure is not None and model.table is None else "")
     )
     if versions:

@@ -8,12 +8,14 @@ import pytest
 from seqsum.core.answer import Predictor
 from seqsum.core.codec import encode_answers
 from seqsum.core.confidence import (
+    CHECKED_PER_WRONG,
     SURE,
     agreement,
     agreement_from_counts,
     answer_values,
     related_counts_over_domain,
     related_sums,
+    sure_confidence,
 )
 from seqsum.core.dataset import all_tuples, tuple_index
 from seqsum.core.domain import VOCABULARY, Domain
@@ -217,7 +219,7 @@ def test_related_sums_are_asked_only_below_the_sure_confidence(tmp_path):
     # Two calls: the five sums, then the two unsure answers' related sums (each distinct one once).
     assert network.asked[0] == len(sums) and len(network.asked) == 2
     assert 0.5 * answers.checks.sum() < network.asked[1] <= answers.checks.sum()
-    assert render.checks_text(answers[0]) == "at least 80% sure, so no related sum was asked"
+    assert render.checks_text(answers[0]) == "at least 80.0% sure, so no related sum was asked"
     assert render.checks_text(answers[1]).endswith(f"of {answers.checks[1]} related sums agree")
 
 
@@ -236,11 +238,12 @@ def test_calibration_asks_related_sums_of_sure_answers_only_without_a_table(tmp_
     predictor, _ = gated(tmp_path, None, special={(1414, 1414): 10, (7, 1414): 10})  # edge tuples
     evaluation = evaluate(predictor, sample_size=400)
     rule = calibrate(evaluation)
-    assert rule.sure == SURE and ConfidenceRule.from_meta({"confidence": rule.to_dict()}) == rule
-    # Judged by it, the flag never marks an answer the network was SURE of.
+    assert rule.sure == sure_confidence(evaluation.product, evaluation.correct) >= SURE
+    assert ConfidenceRule.from_meta({"confidence": rule.to_dict()}) == rule
+    # Judged by it, the flag never marks an answer the network was that sure of.
     flagged_if_all = evaluation.agreement < rule.threshold
     judged = evaluation.judged_by(rule).confidence
-    sure = evaluation.product >= SURE
+    sure = evaluation.product >= rule.sure
     assert (flagged_if_all & sure).any()  # 1414+1414 would be, if its related sums were asked
     right = evaluation.correct
     assert judged.right_flagged == pytest.approx((flagged_if_all & ~sure)[right].mean())
@@ -250,3 +253,15 @@ def test_calibration_asks_related_sums_of_sure_answers_only_without_a_table(tmp_
     assert calibrate(small).sure is None  # its answer table makes every check a lookup
     with pytest.raises(ValueError, match="checked below"):
         ConfidenceRule.from_meta({"confidence": {**rule.to_dict(), "sure": "high"}})
+
+
+def test_a_model_wrong_more_often_checks_more_of_its_least_sure_answers():
+    confidence = np.linspace(0.5, 1.0, 1001)  # as sure as the answers come, evenly
+    def sure(wrong_share):
+        correct = np.arange(1001) >= round(wrong_share * 1001)
+        return sure_confidence(confidence, correct)
+    assert sure(0.0) == SURE  # a model never wrong: the answers below SURE only
+    assert sure(0.01) == SURE  # 20 checked per wrong one: the least sure 20 %, all below SURE
+    assert CHECKED_PER_WRONG == 20
+    assert sure(0.04) == pytest.approx(0.9, abs=1e-3)  # the least sure 80 %: below 0.9
+    assert sure(0.2) == 1.0  # every answer (but the surest)

@@ -270,4 +270,4 @@ def test_info_shows_the_per_sum_figures_a_large_domains_file_records(tmp_path, s
     lines = screen.text.splitlines()
     assert [line for line in lines if line.startswith("every sum")] == ([shown] if shown else [])
     assert next(line for line in lines if "unsure when" in line).endswith(
-        "; an answer at least 80% sure is not checked")
+        "; an answer at least 80.0% sure is not checked")

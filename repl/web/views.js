@@ -193,7 +193,7 @@
       input: text, prediction: a.prediction || "(blank)", truth: a.truth, ...verdict(a.correct),
       confidence: percent(a.confidence),
       agreement_text: a.checks ? percent(a.agreement) + " of " + a.checks + " related sums agree"
-        : a.sure !== null ? "at least " + Math.round(a.sure * 100) + "% sure, so no related sum was asked"
+        : a.sure !== null ? "at least " + percent(a.sure) + " sure, so no related sum was asked"
           : "no related sum to check",
       unsure: a.lowConfidence,
       positions: a.dist.map((p, position) => ({
