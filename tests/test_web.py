@@ -209,6 +209,20 @@ def test_page_answers_as_the_cli_does_for_three_digit_right_aligned_operands(tmp
     compare(path, 300, seed=3)
 
 
+def test_page_asks_related_sums_only_below_the_sure_confidence_as_the_cli_does(tmp_path):
+    """A domain without an answer table whose rule checks only answers below `sure`: set at this
+    random network's median confidence, half the answers are checked and half are not."""
+    domain = Domain(terms=2, max_operand=1414)
+    plain = write_numpy_model(tmp_path / "plain.keras", domain, units=8, seed=4)
+    tuples = np.random.default_rng(4).integers(0, 1415, (400, 2))
+    sure = float(np.median(Predictor(read_model_file(plain)).answer(tuples).confidence))
+    rule = {"confidence": {"measure": MEASURE, "threshold": 0.02, "mean_agreement": 0.025, "sure": sure}}
+    path = write_numpy_model(tmp_path / "gated.keras", domain, units=8, seed=4, meta=rule)
+    records = [r for r in compare(path, 300, seed=4) if "error" not in r]
+    unchecked = [r["agreement"] == r["confidence"] >= sure - 1e-6 for r in records]
+    assert 0.2 < np.mean(unchecked) < 0.8
+
+
 def test_page_names_every_character_as_python_does(numpy_model):
     with page_engine(page_html(read_model_file(numpy_model))) as engine:
         names = json.loads(engine.eval(
