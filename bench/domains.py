@@ -42,6 +42,7 @@ from answer_path import pipe_rate
 from scores import EpochLines, Snapshots, print_table, score_network
 
 from seqsum.core.answer import ANSWER_BATCH, Predictor
+from seqsum.core.codec import encode_answers
 from seqsum.core.dataset import all_tuples
 from seqsum.core.domain import Domain
 from seqsum.core.evaluation import calibrate, evaluate, scores_whole
@@ -55,7 +56,7 @@ from seqsum.core.layouts import (
     sample_by_layout,
 )
 from seqsum.core.modelfile import ModelFile, read_model_file
-from seqsum.core.scoring import confidence_report
+from seqsum.core.scoring import confidence_report, exact_match
 from seqsum.core.sum_scores import score_sums
 from seqsum.models.config import TrainConfig
 from seqsum.models.network import network_from_weights, numpy_network
@@ -90,7 +91,7 @@ def flag_figures(network: NumpyNetwork, config: TrainConfig) -> dict:
     if evaluation.exhaustive:
         agreement, product, correct = evaluation.agreement, evaluation.product, evaluation.correct
     else:
-        tuples = np.random.default_rng(54321).integers(0, config.max_operand + 1, (FLAG_SAMPLE, config.terms))
+        tuples = flag_sample(config)
         batches = [predictor.answer(tuples[start : start + ANSWER_BATCH])
                    for start in range(0, len(tuples), ANSWER_BATCH)]
         agreement, product, correct = (np.concatenate([getattr(b, name) for b in batches])
@@ -105,13 +106,30 @@ def flag_figures(network: NumpyNetwork, config: TrainConfig) -> dict:
             "checked": 1.0 if rule.sure is None else float((product < rule.sure).mean())}
 
 
-def snapshot_flags(domain: Domain, seed: int, result, snapshots: Snapshots) -> list[dict]:
-    """flag_figures of each partly trained snapshot."""
+def flag_sample(config: TrainConfig) -> np.ndarray:
+    """The uniform tuples a snapshot of a domain too large to score whole is judged on."""
+    return np.random.default_rng(54321).integers(0, config.max_operand + 1, (FLAG_SAMPLE, config.terms))
+
+
+def partly_trained(network: NumpyNetwork, config: TrainConfig) -> bool:
+    """Whether a snapshot of a domain too large to score whole is exact on PARTLY_TRAINED of its
+    flag sample, answered without related sums: a cheap look before its flag figures."""
+    tuples = flag_sample(config)
+    written = network.answer_probabilities(tuples, config.domain).argmax(-1)
+    exact = float(exact_match(written, encode_answers(tuples.sum(axis=1), config.domain)).mean())
+    return PARTLY_TRAINED[0] <= exact <= PARTLY_TRAINED[1]
+
+
+def snapshot_flags(domain: Domain, seed: int, result, snapshots: Snapshots, keep: str) -> list[dict]:
+    """flag_figures of each partly trained snapshot, whose weights are kept as `keep`-epochNN.npz."""
     rows = []
     for record, weights in zip(result.history, snapshots.weights, strict=True):
         if not CANDIDATES[0] <= record.heldout_exact <= CANDIDATES[1]:
             continue
         network = network_from_weights(weights, result.config)
+        if not scores_whole(domain) and not partly_trained(network, result.config):
+            continue
+        np.savez(f"{keep}-epoch{record.epoch:02d}.npz", **weights)
         figures = flag_figures(network, result.config)
         if PARTLY_TRAINED[0] <= figures["exact"] <= PARTLY_TRAINED[1]:
             rows.append({"seed": seed, "epoch": record.epoch, **figures})
@@ -179,10 +197,10 @@ def measure(domain: Domain, seed: int, tuples: np.ndarray, show_wrong: int, weig
     snapshots = Snapshots()
     config = TrainConfig(terms=domain.terms, max_operand=domain.max_operand, seed=seed, **changes)
     result = train(config, progress=lines, callbacks=[lines.callback(), snapshots])
-    if flags is not None:
-        flags += snapshot_flags(domain, seed, result, snapshots)
-    network = numpy_network(result.model, result.config)
     name = f"{weights_dir}/{domain.terms}x{domain.max_operand}-seed{seed}"
+    if flags is not None:
+        flags += snapshot_flags(domain, seed, result, snapshots, name)
+    network = numpy_network(result.model, result.config)
     np.savez(f"{name}.npz", **network.weights)
     started = time.perf_counter()
     save_trained(result, Path(f"{name}.keras"))  # as `train` saves: evaluated, calibrated, table
