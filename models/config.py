@@ -98,10 +98,10 @@ class TrainConfig:
     # the tuples whose sum is near the smallest or the largest, and few of the numbers people
     # type, and those are where the network goes wrong. So from the epoch at `rare_from` of
     # training (after the plateau, so the first epochs stay as they were), each epoch's draw
-    # also holds every trained tuple of the rare-sum tails (core.sums), `typed_per_epoch` typed
-    # tuples (core.layouts) and a draw of up to the same number of tuples of every sum, together
-    # `per_sum_share` of the epoch, in place of part of the draw per layout; the revisit scans
-    # score them too, and none of them is held out (HeldOutRule.trains_typed).
+    # also holds every tuple of the rare-sum tails (core.sums), `typed_per_epoch` typed tuples
+    # (core.layouts) and a draw of the same number of tuples of every sum (fewer where a sum has
+    # fewer) making `per_sum_share` of the epoch, in place of part of the draw per layout; the
+    # revisit scans score them too, and none of them is held out (HeldOutRule.trains_typed).
     rare_from: float = 0.5
     typed_per_epoch: int = 5_000
     per_sum_share: float = 0.3
