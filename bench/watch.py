@@ -11,8 +11,8 @@ the training seconds of both, wall and CPU (every thread of the process), their 
 sums, core.watch), wall and CPU, with its share of the second run. On a machine shared with
 other work the two runs meet different loads; the watch's share within one run does not.
 On a domain drawn on a grid (too large to answer whole every epoch) it also prints, per epoch,
-how often the grid's cheaper unsure check (related sums one more or less) gives a cell the class
-the full check (every related sum) gives it.
+how often the grid's cheaper unsure check (answers under 80 % sure, against the related sums one
+more or less) gives a cell the class the full check (every answer, every related sum) gives it.
 """
 
 from __future__ import annotations

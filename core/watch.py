@@ -6,7 +6,8 @@ answers it (core.evaluation.answer_every_tuple), so the epoch that is kept recor
 classes `evaluate` gives the saved model; its per-tuple results also give training its held-out
 and trained exact match, so nothing is answered twice. A larger domain is drawn on a fixed grid,
 one tuple per cell drawn once, the same every epoch, and its unsure mark comes from a cheaper
-check: only the related sums whose totals are one more or less (CHEAP_MOVES).
+check: only answers less than SURE confident, and only the related sums whose totals are one more
+or less (CHEAP_MOVES).
 """
 
 from __future__ import annotations
@@ -19,7 +20,14 @@ import numpy as np
 
 from .answer import Predictor
 from .codec import decode_many
-from .confidence import RELATIVE_THRESHOLD, agreement, answer_values, product_confidence, related_sums
+from .confidence import (
+    RELATIVE_THRESHOLD,
+    SURE,
+    agreement,
+    answer_values,
+    product_confidence,
+    related_sums,
+)
 from .dataset import HeldOutRule, is_sampled, tuple_index
 from .domain import Domain
 from .domain_map import DomainMap, classify, worst_of_blocks
@@ -99,10 +107,10 @@ class EpochWatch:
     def __call__(self, network: NumpyNetwork) -> EpochView:
         cells, correct = self._whole(network) if self.whole else (self._sampled(network), None)
         counts = np.bincount(cells.ravel(), minlength=4)
+        remarks = () if self.whole else (
+            f"unsure from a cheaper check: answers under {SURE:.0%} sure, against the sums one more or less",)
         domain_map = DomainMap(self.domain, cells, self.block, None if self.domain.terms == 2 else 0, counts,
-                               drawn=0 if self.whole else 1,
-                               remarks=() if self.whole else (
-                                   "unsure from a cheaper check: only the related sums one more or less",))
+                               drawn=0 if self.whole else 1, remarks=remarks)
         return EpochView(domain_map, self._watched(network), correct)
 
     def _whole(self, network: NumpyNetwork) -> tuple[np.ndarray, np.ndarray]:
@@ -120,16 +128,20 @@ class EpochWatch:
         return worst_of_blocks(grid, self.block), scores.exact
 
     def _sampled(self, network: NumpyNetwork) -> np.ndarray:
-        """The grid's tuples, each checked against its related sums one more or less."""
+        """The grid's tuples, each answer less than SURE confident checked against its related
+        sums one more or less; a surer answer is never unsure, as a model without an answer
+        table answers (core.answer), and a network that has learned is sure of most of them."""
         tuples, domain = self.grid, self.domain
-        views, owners, offsets = related_sums(tuples, domain, CHEAP_MOVES)
-        probabilities = network.answer_probabilities(np.concatenate([tuples, views]), domain)
-        top = probabilities.argmax(-1)
-        values = answer_values(top)
-        own = probabilities[: len(tuples)]
-        shares, _ = agreement(values[: len(tuples)], values[len(tuples) :], owners, offsets,
-                              fallback=product_confidence(own))
-        correct = values[: len(tuples)] == tuples.sum(axis=1)
+        own = network.answer_probabilities(tuples, domain)
+        values, confidence = answer_values(own.argmax(-1)), product_confidence(own)
+        shares = confidence.astype(np.float64)
+        doubtful = np.flatnonzero(confidence < SURE)
+        views, owners, offsets = related_sums(tuples[doubtful], domain, CHEAP_MOVES)
+        if len(views):
+            view_values = answer_values(network.answer_probabilities(views, domain).argmax(-1))
+            shares[doubtful], _ = agreement(values[doubtful], view_values, owners, offsets,
+                                            fallback=confidence[doubtful])
+        correct = values == tuples.sum(axis=1)
         unsure = shares < RELATIVE_THRESHOLD * shares.mean()
         return classify(correct, unsure).reshape(self.side, self.side)
 

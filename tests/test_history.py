@@ -140,7 +140,7 @@ def test_a_domain_too_large_to_answer_whole_is_drawn_on_a_fixed_grid():
     assert view.correct is None and view.domain_map.cells.shape == (100, 100)
     assert view.domain_map.notes == [
         "each cell is one pair drawn from each 10x10 block, the same every epoch",
-        "unsure from a cheaper check: only the related sums one more or less"]
+        "unsure from a cheaper check: answers under 80% sure, against the sums one more or less"]
     assert len(view.watched) == 4 and view.watched[3]["input"] == "37+68"
 
 
