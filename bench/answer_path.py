@@ -110,6 +110,7 @@ def pipe_rate(model_path: str, text: bytes, lines: int, mode: list[str], env: di
 
 def keras_figures(model_path: str, domain, sample: list[int], runs: int) -> dict:
     from seqsum.core.codec import encode_questions, one_hot
+    from seqsum.core.modelfile import read_model_file
     from seqsum.models.store import load_keras_model
 
     keras_code = (
@@ -117,13 +118,14 @@ def keras_figures(model_path: str, domain, sample: list[int], runs: int) -> dict
         "from seqsum.core.codec import encode_questions, one_hot\n"
         "from seqsum.core.modelfile import read_model_file\n"
         "import numpy as np\n"
-        f"domain = read_model_file({model_path!r}).domain\n"
+        f"file = read_model_file({model_path!r})\n"
         f"model = load_keras_model({model_path!r})\n"
-        f"x = one_hot(encode_questions(np.array([{sample}]), domain))\n"
+        f"x = one_hot(encode_questions(np.array([{sample}]), file.domain, file.network.question_align))\n"
         "print(model.predict(x, verbose=0).argmax(-1))\n"
     )
     keras_model = load_keras_model(model_path)
-    x = one_hot(encode_questions(np.array([sample]), domain))
+    align = read_model_file(Path(model_path)).network.question_align
+    x = one_hot(encode_questions(np.array([sample]), domain, align))
     return {
         "tf_import": wall([sys.executable, "-c", "import tensorflow"], runs),
         "keras_first": wall([sys.executable, "-c", keras_code], max(1, runs // 2)),
