@@ -176,6 +176,9 @@ def edge_tuples(domain: Domain, budget: int = EDGE_BUDGET) -> np.ndarray:
 
 ROUND_NUMBERS = (20, 25, 50, 75, 100)
 """Typed operands at every power of ten: 20, 25, 50, 75, 100, 200, 250, ..."""
+TYPED_AT_MOST = 250_000
+"""Typed tuples scored and trained on at most: all of them up to four terms of 0..99; five terms
+of 0..9999 have tens of millions, too many to answer in an evaluation or hold in memory."""
 
 
 def typed_values(domain: Domain) -> list[int]:
@@ -192,12 +195,23 @@ def is_typed(operands: np.ndarray, domain: Domain) -> np.ndarray:
     return np.isin(np.asarray(operands), typed_values(domain)).all(axis=1)
 
 
+def typed_count(domain: Domain) -> int:
+    """How many tuples have every operand a typed value."""
+    return len(typed_values(domain)) ** domain.terms
+
+
 def typed_tuples(domain: Domain) -> np.ndarray:
     """Every tuple whose operands all come from `typed_values` (repeated operands included), in
-    lexicographic order: 18^4 = 104,976 on four terms of 0..99."""
+    lexicographic order: 18^4 = 104,976 on four terms of 0..99. Where there are more than
+    TYPED_AT_MOST, a fixed seeded draw of at most that many of them, in the same order."""
     values = np.array(typed_values(domain), np.int64)
-    grids = np.meshgrid(*[values] * domain.terms, indexing="ij")
-    return np.stack([g.ravel() for g in grids], axis=1)
+    shape, count = (len(values),) * domain.terms, typed_count(domain)
+    if count <= TYPED_AT_MOST:
+        index = np.arange(count)
+    else:
+        index = np.unique(np.random.default_rng([domain.terms, domain.max_operand, 5]).integers(
+            0, count, TYPED_AT_MOST))
+    return values[np.stack(np.unravel_index(index, shape), axis=1)]
 
 
 def per_layout_counts(codes: np.ndarray, right: np.ndarray, domain: Domain) -> list[dict]:

@@ -5,8 +5,9 @@ largest (on four terms of 0..99, 209 of 10^8 tuples sum to 390 or more) and few 
 people type (50+50+50+50), and those are where a network trained on such draws goes wrong. So
 evaluation also asks the network for up to PER_SUM tuples of every sum the domain can produce
 (core.sums: all of them where a sum has fewer, so both tails are complete) and for every typed
-tuple (core.layouts), and counts the sums with a wrong answer. Only the answers are asked, not
-their related sums: whether each answer is right is all that is counted here.
+tuple (core.layouts; a fixed draw of them where there are too many), and counts the sums with a
+wrong answer. Only the answers are asked, not their related sums: whether each answer is right is
+all that is counted here.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 
 from .answer import ANSWER_BATCH, Predictor
 from .codec import decode_many, encode_answers
-from .layouts import typed_tuples
+from .layouts import typed_count, typed_tuples
 from .scoring import exact_match
 from .sums import per_sum_tuples, sum_counts
 
@@ -37,12 +38,13 @@ class SumScores:
     scored: int  # tuples scored over all sums
     wrong: int  # of them, answered wrong
     sums_wrong: int  # sums with at least one wrong answer among those scored
-    typed: int  # typed tuples, all scored
+    typed: int  # typed tuples scored: all of them, or a draw where there are too many
     typed_wrong: int
     # The sums with the largest share of wrong answers, worst first: {"sum", "wrong", "count",
     # "example"}, the example one of its wrong answers ({"input", "prediction", "truth"}).
     worst: list[dict] = field(default_factory=list)
     typed_examples: list[dict] = field(default_factory=list)  # wrong typed tuples, first ones
+    typed_total: int = 0  # typed tuples of the domain (more than `typed` where they were drawn)
 
     @property
     def clean(self) -> bool:
@@ -102,6 +104,7 @@ def score_sums(predictor: Predictor, per_sum: int = PER_SUM, seed: int = 0, prog
         wrong=int((~right).sum()),
         sums_wrong=int((wrong > 0).sum()),
         typed=len(typed),
+        typed_total=typed_count(domain),
         typed_wrong=int((~typed_right).sum()),
         worst=[{"sum": int(s), "wrong": int(wrong[s]), "count": int(scored[s]), "example": example}
                for s, example in zip(bad, examples, strict=True)],

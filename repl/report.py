@@ -97,7 +97,8 @@ def sum_lines(sums: SumScores) -> list[str]:
                  f"({plural(sums.wrong, 'wrong answer')}), worst first:"]
         lines += [f"    {w['sum']}: {w['wrong']:,} of {w['count']:,} wrong, e.g. {example_text(w['example'])}"
                   for w in sums.worst]
-    typed = f"  typed tuples (operands 0-10, round numbers, the largest three): {sums.typed:,}, "
+    drawn = f" drawn of {sums.typed_total:,}" if sums.typed_total > sums.typed else ""
+    typed = f"  typed tuples (operands 0-10, round numbers, the largest three): {sums.typed:,}{drawn}, "
     if not sums.typed_wrong:
         return [*lines, typed + "every one right"]
     shown = ", ".join(example_text(e) for e in sums.typed_examples)

@@ -8,7 +8,7 @@ import pytest
 from seqsum.core.dataset import all_tuples
 from seqsum.core.domain import Domain
 from seqsum.core.evaluation import evaluate, scores_whole
-from seqsum.core.layouts import is_typed, typed_tuples, typed_values
+from seqsum.core.layouts import TYPED_AT_MOST, is_typed, typed_count, typed_tuples, typed_values
 from seqsum.core.modelfile import read_model_file
 from seqsum.core.sums import (
     TAIL_BUDGET,
@@ -88,6 +88,15 @@ def test_typed_values_are_what_people_type():
     assert len(typed) == 18**4 == len(np.unique(typed, axis=0))
     assert is_typed(typed, Domain(4, 99)).all()
     assert not is_typed(np.array([[50, 50, 50, 51]]), Domain(4, 99)).any()
+
+
+def test_too_many_typed_tuples_are_a_fixed_draw_in_order():
+    """Five terms of 0..9999 have 28^5 typed tuples: a draw, the same every time, sorted, distinct."""
+    domain = Domain(5, 9999)
+    typed = typed_tuples(domain)
+    assert typed_count(domain) == 28**5 > TYPED_AT_MOST >= len(typed) > 0.9 * TYPED_AT_MOST
+    assert is_typed(typed, domain).all() and np.array_equal(typed, typed_tuples(domain))
+    assert np.array_equal(np.unique(typed, axis=0), typed)  # lexicographic, no repeats
 
 
 def planted(tmp_path):
