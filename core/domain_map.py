@@ -157,18 +157,25 @@ class DomainMap:
         }
 
 
-def answers_needed(domain: Domain, fixed: int | None, cacheable: bool) -> int:
+def answers_needed(predictor: Predictor, fixed: int | None) -> int:
     """About how many answers a map computes. A whole domain is computed once per tuple (in the
     predictor's cache, or a temporary one); a slice of a larger domain also asks each drawn
-    tuple's related sums, which only the de-duplication within a batch shares."""
-    if domain.terms == 2 or fixed is None or cacheable:
+    tuple's related sums, which only the de-duplication within a batch shares, unless the
+    model's rule asks them only of answers below its `sure` confidence (core.confidence): then
+    about one answer per pair, as a trained network is sure of nearly all of them."""
+    domain = predictor.domain
+    if domain.terms == 2 or fixed is None or predictor.cacheable:
         return domain.size
-    return (domain.max_operand + 1) ** 2 * (1 + typical_related_count(domain))
+    pairs = (domain.max_operand + 1) ** 2
+    if predictor.confidence_rule.sure is not None:
+        return pairs
+    return pairs * (1 + typical_related_count(domain))
 
 
-def check_size(domain: Domain, fixed: int | None, cacheable: bool) -> None:
+def check_size(predictor: Predictor, fixed: int | None) -> None:
     """MapError when a map would need more than MAX_ANSWERS answers."""
-    needed = answers_needed(domain, fixed, cacheable)
+    domain = predictor.domain
+    needed = answers_needed(predictor, fixed)
     if needed <= MAX_ANSWERS:
         return
     if domain.terms == 2:
@@ -232,7 +239,7 @@ def map_domain(predictor: Predictor, fixed: int | None = 0, max_cells: int = 100
     batch's related sums overlap one another and de-duplicate.
     """
     domain = predictor.domain
-    check_size(domain, fixed, predictor.cacheable)
+    check_size(predictor, fixed)
     whole_domain = domain.terms == 2 or fixed is None
     drawing = _drawing_predictor(predictor, whole_domain)
     values = domain.max_operand + 1

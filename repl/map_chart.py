@@ -64,7 +64,7 @@ def map_options(predictor: Predictor, others: str | None) -> int | None:
     be fine, so a mistake is reported before the evaluation runs (MapError or Failure)."""
     check_plot_available("--map")
     fixed = parse_others(others or "", predictor.domain)
-    check_size(predictor.domain, fixed, predictor.cacheable)
+    check_size(predictor, fixed)
     return fixed
 
 

@@ -1,9 +1,12 @@
 """The domain map: its cells against evaluate's per-tuple results, downsampling, 3+ terms, limits."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from seqsum.core.answer import Predictor
+from seqsum.core.confidence import SURE
 from seqsum.core.dataset import all_tuples
 from seqsum.core.domain import Domain
 from seqsum.core.domain_map import (
@@ -13,6 +16,8 @@ from seqsum.core.domain_map import (
     WRONG,
     WRONG_UNSURE,
     MapError,
+    answers_needed,
+    check_size,
     map_domain,
     parse_others,
 )
@@ -121,6 +126,9 @@ def test_a_map_too_large_to_compute_is_refused_before_answering(tmp_path):
         map_domain(wide, None)
     with pytest.raises(MapError, match="related sums"):
         map_domain(wide, 0)  # a million pairs, each checked against its related sums
+    wide.confidence_rule = replace(wide.confidence_rule, sure=SURE)  # related sums only when unsure
+    assert answers_needed(wide, 0) == 1000**2
+    check_size(wide, 0)  # about one answer per pair: allowed
 
 
 def test_a_domain_too_large_for_the_cache_is_computed_once_per_tuple(tmp_path, monkeypatch):
