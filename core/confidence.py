@@ -45,10 +45,10 @@ from .printable import quoted
 MEASURE = "agreement over related sums (rotated, totals up to 10 more or less)"
 DEFAULT_THRESHOLD = 0.6  # for model files not calibrated for MEASURE
 RELATIVE_THRESHOLD = 0.8  # of the model's mean agreement
-SURE = 0.8
-"""Confidence from which a model without an answer table may ask no related sums: at least the
-largest threshold (RELATIVE_THRESHOLD of a mean agreement of 1), so an answer left unchecked is
-never unsure."""
+SURE = RELATIVE_THRESHOLD
+"""Confidence from which a model without an answer table may ask no related sums: the largest
+threshold (RELATIVE_THRESHOLD of a mean agreement of 1), so an answer left unchecked, whose
+agreement is its confidence, is never unsure."""
 CHECKED_PER_WRONG = 20
 """A model without an answer table checks at least this many of its least sure answers for each
 wrong one among those it was calibrated on: a partly trained model, often sure of its wrong
@@ -90,8 +90,9 @@ class ConfidenceRule:
             raise ValueError(f"the threshold must be a number from 0 to 1, not {quoted(threshold)}")
         if mean is not None and fraction(mean) is None:
             raise ValueError(f"the mean agreement must be a number from 0 to 1, not {quoted(mean)}")
-        if sure is not None and fraction(sure) is None:
-            raise ValueError(f"the confidence checked below must be a number from 0 to 1, not {quoted(sure)}")
+        if sure is not None and (fraction(sure) is None or fraction(sure) < fraction(threshold)):
+            raise ValueError(f"the sure confidence must be a number from the threshold "
+                             f"({fraction(threshold):g}) to 1, not {quoted(sure)}")
         return cls(threshold=fraction(threshold), mean_agreement=fraction(mean),
                    sure=None if sure is None else fraction(sure))
 
@@ -102,7 +103,8 @@ class ConfidenceRule:
 def sure_confidence(confidence: np.ndarray, correct: np.ndarray) -> float:
     """The `sure` confidence of a model without an answer table, from its answers' confidences
     and rightness over the tuples it is calibrated on: at least SURE, and high enough that
-    CHECKED_PER_WRONG answers are checked for each wrong one (every answer, at worst)."""
+    CHECKED_PER_WRONG answers are checked for each wrong one (at worst every answer but the
+    surest, as an answer is checked when its confidence is below `sure`)."""
     checked = min(1.0, CHECKED_PER_WRONG * float(np.mean(~np.asarray(correct, bool))))
     return max(SURE, float(np.quantile(confidence, checked))) if checked > 0 else SURE
 

@@ -146,8 +146,10 @@ def _read_file(path: Path) -> bytes:
         raise ModelFileError(path, "permission denied when reading it") from None
     except OSError as error:
         raise ModelFileError(path, f"it could not be read ({error.strerror or error})") from None
-    except ValueError:  # what open() raises for a path holding a NUL byte
-        raise ModelFileError(path, "the path contains a NUL byte") from None
+    except ValueError as error:  # open() on a path holding a NUL byte, or not encodable
+        nul = "\x00" in str(path)
+        raise ModelFileError(path, "the path contains a NUL byte" if nul else
+                             f"its path cannot be opened ({error})") from None
     if not small or len(data) + len(rest) > MAX_FILE_BYTES:
         raise ModelFileError(
             path, f"it is larger than any seqsum model file ({_mib(MAX_FILE_BYTES)} at most)")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..core.answer import AnswerBatch, Predictor
@@ -97,14 +97,9 @@ class Answer:
 
 
 def _one_row(batch: AnswerBatch, row: int) -> AnswerBatch:
-    return AnswerBatch(
-        batch.domain,
-        batch.operands[row : row + 1],
-        batch.probabilities[row : row + 1],
-        batch.agreement[row : row + 1],
-        batch.checks[row : row + 1],
-        batch.threshold,
-    )
+    rows = slice(row, row + 1)
+    return replace(batch, operands=batch.operands[rows], probabilities=batch.probabilities[rows],
+                   agreement=batch.agreement[rows], checks=batch.checks[rows])
 
 
 class Answers(Sequence):

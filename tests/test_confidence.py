@@ -251,8 +251,10 @@ def test_calibration_asks_related_sums_of_sure_answers_only_without_a_table(tmp_
     assert judged.wrong_caught < flagged_if_all[~right].mean()  # what not checking costs
     small = evaluate(Predictor(read_model_file(write_numpy_model(tmp_path / "small.keras"))))
     assert calibrate(small).sure is None  # its answer table makes every check a lookup
-    with pytest.raises(ValueError, match="checked below"):
+    with pytest.raises(ValueError, match="sure confidence must be a number from the threshold"):
         ConfidenceRule.from_meta({"confidence": {**rule.to_dict(), "sure": "high"}})
+    with pytest.raises(ValueError, match=r"from the threshold \(0\.7\) to 1, not 0\.5"):
+        ConfidenceRule.from_meta({"confidence": {**rule.to_dict(), "threshold": 0.7, "sure": 0.5}})
 
 
 def test_a_model_wrong_more_often_checks_more_of_its_least_sure_answers():

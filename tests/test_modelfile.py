@@ -126,6 +126,8 @@ def test_unreadable_file_is_reported(numpy_model, monkeypatch):
 def test_a_path_holding_a_nul_byte_is_refused_in_one_line():
     with pytest.raises(ModelFileError, match="the path contains a NUL byte"):
         read_model_file(Path("model\x00.keras"))
+    with pytest.raises(ModelFileError, match="its path cannot be opened .*surrogate"):
+        read_model_file(Path("\ud800.keras"))  # no file system name can hold a lone surrogate
 
 
 @pytest.mark.parametrize("name, shape", [("decoder_recurrent", (8, 30)), ("dense_kernel", (8, 11)),

@@ -216,7 +216,9 @@ def test_page_asks_related_sums_only_below_the_sure_confidence_as_the_cli_does(t
     plain = write_numpy_model(tmp_path / "plain.keras", domain, units=8, seed=4)
     tuples = np.random.default_rng(4).integers(0, 1415, (400, 2))
     sure = float(np.median(Predictor(read_model_file(plain)).answer(tuples).confidence))
-    rule = {"confidence": {"measure": MEASURE, "threshold": 0.02, "mean_agreement": 0.025, "sure": sure}}
+    threshold = sure / 2  # a sure confidence is never below the threshold (core.confidence)
+    rule = {"confidence": {"measure": MEASURE, "threshold": threshold, "mean_agreement": threshold / 0.8,
+                           "sure": sure}}
     path = write_numpy_model(tmp_path / "gated.keras", domain, units=8, seed=4, meta=rule)
     records = [r for r in compare(path, 300, seed=4) if "error" not in r]
     unchecked = [r["agreement"] == r["confidence"] >= sure - 1e-6 for r in records]

@@ -402,8 +402,9 @@
       const truth = operands.reduce((a, b) => a + b, 0);
       const confidence = topP.reduce((a, b) => a * b, 1);
       const value = answerValue(symbols);
-      // A model without an answer table asks no related sum of an answer at least data.sure sure.
-      const asked = data.sure === null || confidence < data.sure;
+      // A model without an answer table asks no related sum of an answer at least data.sure sure
+      // (compared in float32, as numpy compares the product of float32 probabilities).
+      const asked = data.sure == null || Math.fround(confidence) < Math.fround(data.sure);
       const related = asked ? relatedSums(operands, domain.max_operand) : [];
       const fitting = related.filter(([v, offset]) =>
         value >= 0 && answerValue(written(probabilities(v))) === value + offset).length;
