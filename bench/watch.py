@@ -36,6 +36,7 @@ from seqsum.models.config import TrainConfig
 from seqsum.models.network import numpy_network
 from seqsum.models.quiet import keras
 from seqsum.models.train import train
+from seqsum.repl import liveline
 from seqsum.repl import progress as progress_module
 from seqsum.repl.progress import TerminalProgress
 
@@ -91,7 +92,7 @@ def main() -> None:
     parser.add_argument("--set", nargs="*", default=[], metavar="FIELD=VALUE")
     args = parser.parse_args()
     changes = {k: ast.literal_eval(v) for k, v in (item.split("=", 1) for item in args.set)}
-    progress_module.terminal_size = lambda stream: (110, 60)
+    progress_module.terminal_size = liveline.terminal_size = lambda stream: (110, 60)
     base = dict(terms=args.terms, max_operand=args.max_operand, seed=args.seed, **changes)
     without = run(TrainConfig(**base, record=False))
     import seqsum.models.train as train_module

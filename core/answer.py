@@ -227,7 +227,8 @@ class Predictor:
 
     def answer(self, operands) -> AnswerBatch:
         """The network's answers, each checked against its answers to related sums (counted in
-        the model's answer table when it has one, else asked of the network too)."""
+        the model's answer table when it has one, else asked of the network too, and then only
+        for answers below the rule's `sure` confidence when it has one)."""
         operands = np.asarray(operands, dtype=np.int64).reshape(-1, self.domain.terms)
         if self.table is None and self.confidence_rule.sure is None:
             views, owners, offsets = related_sums(operands, self.domain)

@@ -1,7 +1,7 @@
 """Evaluating a model over its domain: exact match over every tuple when the domain is small
-enough (then also every answer, as the table a model file carries), else over the edge tuples and
-a sample stratified by layout; held-out against trained, per layout, and how well the unsure flag
-separates right from wrong."""
+enough (then also every answer, as the table a model file carries), else over the edge tuples, a
+sample stratified by layout, and every sum and typed tuple (core.sum_scores); held-out against
+trained, per layout, and how well the unsure flag separates right from wrong."""
 
 from __future__ import annotations
 

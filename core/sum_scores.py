@@ -1,7 +1,7 @@
 """Every sum, and every typed tuple, of a domain too large to score whole: is each answer right?
 
 A sample drawn per layout holds almost none of the tuples whose sum is near the smallest or the
-largest (on four terms of 0..99, 209 of 10^8 tuples sum to 390 or more) and few of the numbers
+largest (on four terms of 0..99, 210 of 10^8 tuples sum to 390 or more) and few of the numbers
 people type (50+50+50+50), and those are where a network trained on such draws goes wrong. So
 evaluation also asks the network for up to PER_SUM tuples of every sum the domain can produce
 (core.sums: all of them where a sum has fewer, so both tails are complete) and for every typed

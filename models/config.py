@@ -97,8 +97,9 @@ class TrainConfig:
     # Domains too large to score whole (`trains_rare`): a draw per layout holds almost none of
     # the tuples whose sum is near the smallest or the largest, and few of the numbers people
     # type, and those are where the network goes wrong. So from the epoch at `rare_from` of
-    # training (after the plateau, so the first epochs stay as they were), each epoch's draw
-    # also holds every tuple of the rare-sum tails (core.sums), `typed_per_epoch` typed tuples
+    # training (past where a run that learns has left its plateau; on 14 epochs that is epoch 7,
+    # before the restart check after epoch 8), each epoch's draw also holds every tuple of the
+    # rare-sum tails (core.sums), `typed_per_epoch` typed tuples
     # (core.layouts) and a draw of the same number of tuples of every sum (fewer where a sum has
     # fewer) making `per_sum_share` of the epoch, in place of part of the draw per layout; the
     # revisit scans score them too, and none of them is held out (HeldOutRule.trains_typed).

@@ -119,14 +119,14 @@ class WrongTrained:
     that many drawn in equal shares per layout with the edge tuples, as evaluation samples
     (training's draws favour the large layouts; this finds what they leave wrong in the small).
     Later calls score what the previous one left in doubt, the tuples it found wrong or whose
-    least sure character was below SURE. Every call scores every trained edge tuple too, and on
-    a domain that `trains_rare` (TrainConfig) every tail and typed tuple, and the first call
-    draws half its tuples per sum rather than per layout. A scan
-    of everything costs a good share of an epoch; what is left in doubt is a small share of it, and
-    at the low learning rates of the last epochs a sure answer mostly stays right.
+    least sure character was below SURE_CHARACTER. Every call scores every trained edge tuple
+    too, and on a domain that `trains_rare` (TrainConfig) every tail and typed tuple, and the
+    first call draws half its tuples per sum rather than per layout. A scan of everything costs a
+    good share of an epoch; what is left in doubt is a small share of it, and at the low learning
+    rates of the last epochs a sure answer mostly stays right.
     """
 
-    SURE = 0.99
+    SURE_CHARACTER = 0.99
 
     def __init__(self, model: keras.Model, config: TrainConfig):
         self.model, self.config = model, config
@@ -145,7 +145,7 @@ class WrongTrained:
             probabilities = network.probabilities(part.questions)
             right[start : start + SCAN_CHUNK] = exact_match(probabilities.argmax(-1), part.answers)
             sure[start : start + SCAN_CHUNK] = probabilities.max(-1).min(-1)
-        self.doubtful = tuples[~right | (sure < self.SURE)]
+        self.doubtful = tuples[~right | (sure < self.SURE_CHARACTER)]
         return tuples[~right]
 
     def _first_scan(self, epoch: int) -> np.ndarray:

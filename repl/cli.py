@@ -158,8 +158,8 @@ def train(out, **options):
               "later operands fixed at N (default 0), or the worst over them.")
 def evaluate(model_path, as_json, sample_size, map_path, map_others):
     """Exact match over the model's whole domain (up to 2,000,000 tuples; above that the edge
-    tuples and a sample drawn equally from every layout): held-out and trained, per layout,
-    and confidence quality."""
+    tuples, a sample drawn equally from every layout, up to 100 tuples of every sum and the
+    typed tuples): held-out and trained, per layout, per sum, and confidence quality."""
     choice = locations.choose_model(model_path)
     model = read_model_file(choice.path)
     predictor = Predictor(model)

@@ -82,8 +82,8 @@ def carries_lines(evaluation: Evaluation) -> list[str]:
 
 
 def example_text(example: dict) -> str:
-    """A wrong answer as "98+99+99+99 = 396"."""
-    return f"{example['input']} = {example['prediction'] or '(blank)'}"
+    """A wrong answer as "98+99+99+99 → 396 (true 395)"."""
+    return f"{example['input']} → {example['prediction'] or '(blank)'} (true {example['truth']})"
 
 
 def sum_lines(sums: SumScores) -> list[str]:

@@ -25,7 +25,7 @@ from ..core.evaluation import SAMPLE_SIZE, Evaluation, calibrate, evaluate
 from ..core.forward import MAX_UNITS
 from ..core.modelfile import ModelFile, read_model_file
 from ..core.parse import ParseError, parse_expression
-from ..core.printable import quoted
+from ..core.printable import quoted, visible
 from ..core.watch import MOST_WATCHED
 from ..models.config import (
     DEFAULT_EPOCHS,
@@ -143,8 +143,9 @@ class TrainingOutcome:
         if sums.typed_wrong:
             found.append(f"{sums.typed_wrong:,} of the {sums.typed:,} typed tuples are wrong "
                          f"({example_text(sums.typed_examples[0])})")
-        return (" and ".join(found) + "; `seqsum-repl evaluate` lists them; train again with another "
-                "--seed to try other weights")
+        where = visible(self.model.path)
+        return (" and ".join(found) + f"; `seqsum-repl evaluate --model {where}` (`:evaluate` in the "
+                "REPL) lists the worst; train again with another --seed to try other weights")
 
 
 class Interruption:

@@ -125,8 +125,8 @@ def test_evaluate_finds_wrong_answers_at_the_tails_and_on_typed_tuples(tmp_path)
     assert {e["input"] for e in sums.typed_examples} == {"+".join(map(str, t)) for t in typed_wrong}
     assert not sums.clean
     text = evaluation_text(predictor.model, evaluation)
-    assert "2828: 1 of 1 wrong, e.g. 1414+1414 = 2829" in text
-    assert "5 wrong: " in text and "50+50 = 101" in text
+    assert "2828: 1 of 1 wrong, e.g. 1414+1414 → 2829 (true 2828)" in text
+    assert "5 wrong: " in text and "50+50 → 101 (true 100)" in text
     assert evaluation.to_dict()["sums"]["typed_wrong"] == 5
 
 
@@ -134,7 +134,8 @@ def test_train_warns_when_a_sum_or_typed_tuple_is_wrong(tmp_path):
     predictor, _ = planted(tmp_path)
     outcome = TrainingOutcome(predictor.model, evaluate(predictor, sample_size=1000), [], 0.0)
     warning = outcome.not_learned()
-    assert "of its 2,829 sums have a wrong answer (worst 0: 1 of 1, 0+0 = 3)" in warning
+    assert "of its 2,829 sums have a wrong answer (worst 0: 1 of 1, 0+0 → 3 (true 0))" in warning
     assert "5 of the 576 typed tuples are wrong" in warning
+    assert f"`seqsum-repl evaluate --model {predictor.model.path}` (`:evaluate` in the REPL)" in warning
     right = Scripted(predictor.model)
     assert TrainingOutcome(right.model, evaluate(right, sample_size=16), [], 0.0).not_learned() is None

@@ -368,9 +368,9 @@ def test_wrong_trained_scans_everything_then_what_was_left_in_doubt_and_the_edge
     right = exact_match(probabilities.argmax(-1), every.answers)
     trained = ~config.heldout_rule.is_held_out(every.operands, config.domain)
     scan = training.WrongTrained(model, config)
-    scan.SURE = float(np.median(probabilities.max(-1).min(-1)))  # half the answers in doubt
+    scan.SURE_CHARACTER = float(np.median(probabilities.max(-1).min(-1)))  # half the answers in doubt
     assert scan(epoch=1).tolist() == every.operands[trained & ~right].tolist()  # every trained tuple
-    doubtful = trained & ~(right & (probabilities.max(-1).min(-1) >= scan.SURE))
+    doubtful = trained & ~(right & (probabilities.max(-1).min(-1) >= scan.SURE_CHARACTER))
     assert 0 < len(scan.doubtful) == doubtful.sum() < trained.sum()
     model.layers[-1].set_weights([w * 0 for w in model.layers[-1].get_weights()])  # now all wrong
     edges = every.operands[trained & ~doubtful][[0, -1]]  # (all of 0..9 is edges: two stand for them)
