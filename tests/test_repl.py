@@ -174,6 +174,9 @@ def test_retrain_rejects_bad_options_without_training(session):
     assert "error:" in session.screen.text and "--epochs" in session.screen.text
     session.handle(":retrain --terms 9")
     assert session.screen.text.count("error:") == 2
+    session.handle(":retrain --watch 123+4")  # refused before training, as `train --watch` is
+    refused = "error: --watch '123+4': 123 is too large: this model adds 2 numbers from 0 to 99"
+    assert refused in session.screen.text
 
 
 def test_completion_of_commands():
