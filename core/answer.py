@@ -17,6 +17,7 @@ from .confidence import (
     agreement,
     agreement_from_counts,
     answer_values,
+    checked_below,
     product_confidence,
     related_sums,
 )
@@ -258,16 +259,8 @@ class Predictor:
 
     def _checked_when_unsure(self, operands: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(probabilities, agreement, checks) with related sums asked only for the answers below
-        the rule's `sure` confidence (core.confidence); a surer answer's agreement is its
-        confidence, from no related sum."""
+        the rule's `sure` confidence (core.confidence.checked_below)."""
         probabilities = self.probabilities(operands)
-        confidence = product_confidence(probabilities)
-        shares, checks = confidence.astype(np.float64), np.zeros(len(operands), np.int64)
-        doubtful = np.flatnonzero(self.confidence_rule.checks(confidence))
-        views, owners, offsets = related_sums(operands[doubtful], self.domain)
-        if len(views):
-            view_values = answer_values(self.probabilities(views).argmax(-1))
-            values = answer_values(probabilities[doubtful].argmax(-1))
-            shares[doubtful], checks[doubtful] = agreement(values, view_values, owners, offsets,
-                                                           fallback=confidence[doubtful])
+        shares, checks = checked_below(probabilities, operands, self.domain, self.confidence_rule.sure,
+                                       self.probabilities)
         return probabilities, shares, checks

@@ -70,10 +70,6 @@ class ConfidenceRule:
     def calibrated(cls, mean_agreement: float, sure: float | None = None) -> ConfidenceRule:
         return cls(threshold=RELATIVE_THRESHOLD * mean_agreement, mean_agreement=mean_agreement, sure=sure)
 
-    def checks(self, confidence: np.ndarray) -> np.ndarray:
-        """(N,) whether each answer of this confidence has its related sums asked."""
-        return np.ones(len(confidence), bool) if self.sure is None else np.asarray(confidence) < self.sure
-
     @classmethod
     def from_meta(cls, meta: dict) -> ConfidenceRule:
         """The rule a model file records; ValueError when it records one that is not usable."""
@@ -150,6 +146,23 @@ def related_sums(operands: np.ndarray, domain: Domain, moves: tuple[int, ...] = 
     keep = ((views >= 0) & (views <= domain.max_operand)).all(axis=1)
     keep &= (views != operands[owners]).any(axis=1)
     return views[keep], owners[keep], offsets[keep]
+
+
+def checked_below(probabilities: np.ndarray, operands: np.ndarray, domain: Domain, sure: float,
+                  answer, moves: tuple[int, ...] = OFFSETS) -> tuple[np.ndarray, np.ndarray]:
+    """(agreement, related sums asked) per row, asking `answer(views)` (softmax outputs) about
+    the related sums of the rows whose confidence is below `sure` only; a surer row's agreement
+    is its confidence, from no related sum."""
+    confidence = product_confidence(probabilities)
+    shares, checks = confidence.astype(np.float64), np.zeros(len(operands), np.int64)
+    doubtful = np.flatnonzero(np.asarray(confidence) < sure)
+    views, owners, offsets = related_sums(operands[doubtful], domain, moves)
+    if len(views):
+        view_values = answer_values(answer(views).argmax(-1))
+        values = answer_values(probabilities[doubtful].argmax(-1))
+        shares[doubtful], checks[doubtful] = agreement(values, view_values, owners, offsets,
+                                                       fallback=confidence[doubtful])
+    return shares, checks
 
 
 def typical_related_count(domain: Domain) -> int:

@@ -23,10 +23,8 @@ from .codec import decode_many
 from .confidence import (
     RELATIVE_THRESHOLD,
     SURE,
-    agreement,
     answer_values,
-    product_confidence,
-    related_sums,
+    checked_below,
 )
 from .dataset import HeldOutRule, is_sampled, tuple_index
 from .domain import Domain
@@ -133,14 +131,9 @@ class EpochWatch:
         table answers (core.answer), and a network that has learned is sure of most of them."""
         tuples, domain = self.grid, self.domain
         own = network.answer_probabilities(tuples, domain)
-        values, confidence = answer_values(own.argmax(-1)), product_confidence(own)
-        shares = confidence.astype(np.float64)
-        doubtful = np.flatnonzero(confidence < SURE)
-        views, owners, offsets = related_sums(tuples[doubtful], domain, CHEAP_MOVES)
-        if len(views):
-            view_values = answer_values(network.answer_probabilities(views, domain).argmax(-1))
-            shares[doubtful], _ = agreement(values[doubtful], view_values, owners, offsets,
-                                            fallback=confidence[doubtful])
+        values = answer_values(own.argmax(-1))
+        shares, _ = checked_below(own, tuples, domain, SURE,
+                                  lambda views: network.answer_probabilities(views, domain), CHEAP_MOVES)
         correct = values == tuples.sum(axis=1)
         unsure = shares < RELATIVE_THRESHOLD * shares.mean()
         return classify(correct, unsure).reshape(self.side, self.side)
