@@ -106,6 +106,10 @@ class TrainConfig:
     rare_from: float = 0.5
     typed_per_epoch: int = 5_000
     per_sum_share: float = 0.3
+    # From the same epoch, and in place of more of the draw per layout, tuples holding a carry
+    # chain (core.chains) make `chain_share` of each epoch: the sums a chain makes (9999 and
+    # 10000 on 0..9999) are where the per-sum draw still left wrong answers (docs/recipe.md).
+    chain_share: float = 0.1
 
     def __post_init__(self) -> None:
         if self.epochs is None:

@@ -19,6 +19,7 @@ from typing import Protocol
 
 import numpy as np
 
+from ..core.chains import chain_tuples
 from ..core.codec import one_hot, written_order
 from ..core.dataset import Examples, all_tuples, is_sampled, split, stratified, tuple_index
 from ..core.domain import Domain
@@ -121,9 +122,9 @@ class WrongTrained:
     Later calls score what the previous one left in doubt, the tuples it found wrong or whose
     least sure character was below SURE_CHARACTER. Every call scores every trained edge tuple
     too, and on a domain that `trains_rare` (TrainConfig) every tail and typed tuple, and the
-    first call draws half its tuples per sum rather than per layout. A scan of everything costs a
-    good share of an epoch; what is left in doubt is a small share of it, and at the low learning
-    rates of the last epochs a sure answer mostly stays right.
+    first call draws half its tuples per sum and a quarter of carry chains (core.chains). A scan
+    of everything costs a good share of an epoch; what is left in doubt is a small share of it,
+    and at the low learning rates of the last epochs a sure answer mostly stays right.
     """
 
     SURE_CHARACTER = 0.99
@@ -156,11 +157,12 @@ class WrongTrained:
         rng = np.random.default_rng([config.seed, 4, epoch])
         if not config.trains_rare:
             return stratified(domain, config.heldout_rule, REVISIT_SCAN, False, rng)
-        # Half of it drawn per sum, the other half per layout.
+        # Half of it drawn per sum, a quarter of carry chains, the rest per layout.
         per_sum = max(1, REVISIT_SCAN // 2 // len(sum_counts(domain)))
-        by_sum = trained_side(per_sum_tuples(domain, per_sum, np.random.default_rng([config.seed, 7, epoch])),
-                              config)
-        by_layout = stratified(domain, config.heldout_rule, REVISIT_SCAN - len(by_sum), False, rng)
+        rare_rng = np.random.default_rng([config.seed, 7, epoch])
+        by_sum = trained_side(np.concatenate([per_sum_tuples(domain, per_sum, rare_rng),
+                                              chain_tuples(domain, REVISIT_SCAN // 4, rare_rng)]), config)
+        by_layout = stratified(domain, config.heldout_rule, max(0, REVISIT_SCAN - len(by_sum)), False, rng)
         return np.concatenate([by_layout, by_sum])
 
 
@@ -375,8 +377,9 @@ class FreshDraws(keras.utils.PyDataset):
     After the epochs `config.revisit_epochs()` names, `find_wrong(epoch)` (set once the model
     exists) collects trained tuples answered wrong; every later draw holds each one found so
     far `revisit_repeats` times. On a domain that `trains_rare`, every draw from its
-    `rare_epoch` also holds the tail tuples, a draw of the typed tuples and a draw per sum
-    (TrainConfig.rare_from). Both are kept whole; what is cut to make room is the fresh draw.
+    `rare_epoch` also holds the tail tuples, a draw of the typed tuples, a draw per sum and
+    one of carry chains (TrainConfig.rare_from), at most half the epoch. The tuples revisited,
+    the tails and the typed draw are kept whole; what is cut to make room is the fresh draw.
     """
 
     def __init__(self, config: TrainConfig, size: int):
@@ -420,8 +423,8 @@ class FreshDraws(keras.utils.PyDataset):
         return one_hot(examples.questions[rows]), one_hot(answers[rows])
 
     def _rare(self, budget: int) -> list[np.ndarray]:
-        """This epoch's tail tuples, typed tuples and per-sum draw, once its `rare_epoch` is
-        reached (none before, nor on a domain that does not `trains_rare`)."""
+        """This epoch's tail tuples, typed tuples, per-sum and carry-chain draws, once its
+        `rare_epoch` is reached (none before, nor on a domain that does not `trains_rare`)."""
         config = self.config
         if not config.trains_rare or self.epoch < config.rare_epoch():
             return []
@@ -430,9 +433,14 @@ class FreshDraws(keras.utils.PyDataset):
         if len(typed) > config.typed_per_epoch:
             typed = typed[np.sort(rng.choice(len(typed), config.typed_per_epoch, replace=False))]
         per_sum = max(1, round(config.per_sum_share * budget / len(sum_counts(config.domain))))
-        rare = np.concatenate([self.tails, typed, trained_side(per_sum_tuples(config.domain, per_sum, rng),
-                                                                config)])
-        if len(rare) > budget // 2:  # a short epoch (a small --train-size): half of it at most
+        chains = chain_tuples(config.domain, round(config.chain_share * budget), rng)
+        drawn = trained_side(np.concatenate([per_sum_tuples(config.domain, per_sum, rng), chains]), config)
+        rare = np.concatenate([self.tails, typed])
+        room = max(0, budget // 2 - len(rare))  # half of the epoch at most: the draws are cut first
+        if len(drawn) > room:
+            drawn = drawn[np.sort(rng.choice(len(drawn), room, replace=False))]
+        rare = np.concatenate([rare, drawn])
+        if len(rare) > budget // 2:  # a short epoch (a small --train-size): the tails cut too
             rare = rare[np.sort(rng.choice(len(rare), budget // 2, replace=False))]
         return [rare]
 

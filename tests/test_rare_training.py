@@ -93,3 +93,18 @@ def test_the_revisit_scans_cover_every_sum_typed_and_tail_tuple(monkeypatch):
     assert len(scanned) == pytest.approx(training.REVISIT_SCAN, rel=0.01)
     assert not config.heldout_rule.is_held_out(scanned, config.domain).any()
     assert training.WrongTrained(None, TrainConfig(max_operand=999)).rare == ()  # scored whole: as before
+
+
+def test_where_half_an_epoch_is_tight_the_draws_give_way_and_every_tail_tuple_stays():
+    from seqsum.models.train import FreshDraws
+
+    config = TrainConfig(terms=4, seed=3, train_size=30_000, epochs=2, typed_per_epoch=300)
+    draws = FreshDraws(config, size=30_000)
+    draws.on_epoch_end()  # the draw the first epoch trains on
+    budget = len(draws) * config.batch_size
+    tails = tail_tuples(config.domain)
+    wanted = len(tails) + 300 + (config.per_sum_share + config.chain_share) * budget
+    assert len(tails) + 300 < budget // 2 < wanted  # the case: tails fit, the draws do not all
+    x = np.concatenate([draws[i][0] for i in range(len(draws))])
+    operands = np.array([[int(v) for v in text_of(row).split("+")] for row in x.argmax(-1)])
+    assert rows_of(tails) <= rows_of(operands)
