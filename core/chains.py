@@ -21,14 +21,16 @@ short operands pass a carry through the columns they lack (9609+389 makes 9998).
 TOP_RUN_SHARE = 0.5
 """Share of runs that end at the longest operand's top column, where the run decides the length
 of the answer; the others end at a column drawn below it."""
+WITH_CARRY_SHARE = 0.5
+"""Share of runs whose digits and the carry into each column make 9 modulo 10 (larger carries,
+of more numbers); in the others the digits alone do (carries of 0 and 1)."""
 
 
 def chain_tuples(domain: Domain, count: int, rng: np.random.Generator) -> np.ndarray:
     """(at most count, terms): tuples each holding a run of columns that pass a carry decision
-    up (see above), the column below the run drawn freely (it decides). In half of them the run's
-    digits alone sum to 9 modulo 10 (carries of 0 and 1, all two numbers can make), in the other
-    half its digits and the carry into each column do (larger carries, of more numbers). Operand
-    widths are drawn first, then digits; tuples above the largest operand are left out."""
+    up (see above), the column below the run drawn freely (it decides); WITH_CARRY_SHARE of the
+    runs count the carry into each column. Operand widths are drawn first, then digits; tuples
+    above the largest operand are left out."""
     terms, width = domain.terms, domain.operand_width
     full = rng.random((count, terms)) < FULL_WIDTH_SHARE
     widths = np.where(full, width, rng.integers(1, max(width, 2), (count, terms)))
@@ -45,31 +47,15 @@ def chain_tuples(domain: Domain, count: int, rng: np.random.Generator) -> np.nda
     end = np.where(rng.random(count) < TOP_RUN_SHARE, high,
                    np.floor(rng.random(count) * (high + 1)).astype(np.int64))
     start = np.floor(rng.random(count) * (end + 1)).astype(np.int64)
-    with_carry = rng.random(count) < 0.5
+    with_carry = rng.random(count) < WITH_CARRY_SHARE
     row, carry = np.arange(count), np.zeros(count, np.int64)
     for column in range(width):
         in_run = (start <= column) & (column <= end)
-        others = digits[:, :, column].sum(axis=1) - digits[row, longest, column]
-        fixed = (9 - np.where(with_carry, carry, 0) - others) % 10
-        digits[row, longest, column] = np.where(in_run, fixed, digits[row, longest, column])
-        carry = (digits[:, :, column].sum(axis=1) + carry) // 10
+        own = digits[row, longest, column]
+        others = digits[:, :, column].sum(axis=1) - own
+        completed = (9 - np.where(with_carry, carry, 0) - others) % 10
+        digits[row, longest, column] = np.where(in_run, completed, own)
+        carry = (others + digits[row, longest, column] + carry) // 10
     operands = digits @ (10 ** place)
     return operands[(operands <= domain.max_operand).all(axis=1)]
 
-
-def run_lengths(operands: np.ndarray) -> np.ndarray:
-    """(N, terms) -> (N,): the longest run of columns, up to the longest operand's top one, whose
-    digits, alone or with the carry into the column, sum to 9 modulo 10 (0 where none does)."""
-    rest = np.asarray(operands, np.int64).copy()
-    longest = np.zeros(len(rest), np.int64)
-    run = np.zeros(len(rest), np.int64)
-    carry = np.zeros(len(rest), np.int64)
-    while rest.any():
-        present = rest.any(axis=1)
-        digits = (rest % 10).sum(axis=1)
-        passes = (digits % 10 == 9) | ((digits + carry) % 10 == 9)
-        run = np.where(present & passes, run + 1, 0)
-        longest = np.maximum(longest, run)
-        carry = (digits + carry) // 10
-        rest //= 10
-    return longest

@@ -100,15 +100,20 @@ def _enumerate(layout: Layout) -> np.ndarray:
     return np.stack([g.ravel() for g in grids], axis=1).astype(np.int64)
 
 
+def at_most(rows: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
+    """`rows` where there are at most `count`, else `count` of them drawn uniformly, in order."""
+    if len(rows) <= count:
+        return rows
+    return rows[np.sort(rng.choice(len(rows), max(0, count), replace=False))]
+
+
 def _draw(layout: Layout, count: int, rng: np.random.Generator, keep) -> np.ndarray:
     """`count` distinct tuples of one layout, uniformly (fewer if the layout or `keep` has fewer)."""
     if layout.size <= max(ENUMERATE_LIMIT, 4 * count):
         every = _enumerate(layout)
         if keep is not None:
             every = every[keep(every)]
-        if len(every) <= count:
-            return every
-        return every[np.sort(rng.choice(len(every), count, replace=False))]
+        return at_most(every, count, rng)
     low, high = np.array(layout.low), np.array(layout.high) + 1
     found = np.empty((0, len(low)), np.int64)
     drawn = 0

@@ -25,7 +25,7 @@ from ..core.dataset import Examples, all_tuples, is_sampled, split, stratified, 
 from ..core.domain import Domain
 from ..core.domain_map import CATEGORY_KEYS as COUNT_KEYS
 from ..core.domain_map import DomainMap
-from ..core.layouts import edge_tuples, edge_values, is_edge, typed_tuples
+from ..core.layouts import at_most, edge_tuples, edge_values, is_edge, typed_tuples
 from ..core.scoring import exact_match
 from ..core.sums import per_sum_tuples, sum_counts, tail_tuples
 from ..core.watch import EpochView, EpochWatch, watched_sums
@@ -429,20 +429,14 @@ class FreshDraws(keras.utils.PyDataset):
         if not config.trains_rare or self.epoch < config.rare_epoch():
             return []
         rng = np.random.default_rng([config.seed, 8, self.epoch])
-        typed = self.typed
-        if len(typed) > config.typed_per_epoch:
-            typed = typed[np.sort(rng.choice(len(typed), config.typed_per_epoch, replace=False))]
+        typed = at_most(self.typed, config.typed_per_epoch, rng)
         per_sum = max(1, round(config.per_sum_share * budget / len(sum_counts(config.domain))))
         chains = chain_tuples(config.domain, round(config.chain_share * budget), rng)
         drawn = trained_side(np.concatenate([per_sum_tuples(config.domain, per_sum, rng), chains]), config)
-        rare = np.concatenate([self.tails, typed])
-        room = max(0, budget // 2 - len(rare))  # half of the epoch at most: the draws are cut first
-        if len(drawn) > room:
-            drawn = drawn[np.sort(rng.choice(len(drawn), room, replace=False))]
-        rare = np.concatenate([rare, drawn])
-        if len(rare) > budget // 2:  # a short epoch (a small --train-size): the tails cut too
-            rare = rare[np.sort(rng.choice(len(rare), budget // 2, replace=False))]
-        return [rare]
+        # Half of the epoch at most: the draws give way first, the tails only in a short epoch
+        # (a small --train-size).
+        kept = at_most(np.concatenate([self.tails, typed]), budget // 2, rng)
+        return [np.concatenate([kept, at_most(drawn, budget // 2 - len(kept), rng)])]
 
     def __len__(self) -> int:
         return self.batches
@@ -461,10 +455,7 @@ class FreshDraws(keras.utils.PyDataset):
             self.wrong_found[self.epoch] = len(wrong)
             found = np.unique(np.concatenate([self.revisit, wrong]), axis=0)
             most = self.batches * self.config.batch_size // (2 * self.config.revisit_repeats)  # half an epoch
-            if len(found) > most:
-                rng = np.random.default_rng([self.config.seed, 5, self.epoch])
-                found = found[np.sort(rng.choice(len(found), most, replace=False))]
-            self.revisit = found
+            self.revisit = at_most(found, most, np.random.default_rng([self.config.seed, 5, self.epoch]))
         self.x, self.y = self._arrays(self._examples())
 
 

@@ -5,7 +5,7 @@ them their share of each epoch from the middle of training."""
 import numpy as np
 import pytest
 
-from seqsum.core.chains import chain_tuples, run_lengths
+from seqsum.core.chains import chain_tuples
 from seqsum.core.domain import Domain
 from seqsum.core.layouts import layout_of, layouts
 from seqsum.models.config import TrainConfig
@@ -13,6 +13,24 @@ from seqsum.models.config import TrainConfig
 from .conftest import text_of
 
 DOMAINS = [Domain(2, 9999), Domain(4, 99), Domain(5, 99), Domain(2, 5000), Domain(3, 9)]
+
+
+def run_lengths(operands: np.ndarray) -> np.ndarray:
+    """(N, terms) -> (N,): the longest run of columns, up to the longest operand's top one, whose
+    digits, alone or with the carry into the column, sum to 9 modulo 10 (0 where none does)."""
+    rest = np.asarray(operands, np.int64).copy()
+    longest = np.zeros(len(rest), np.int64)
+    run = np.zeros(len(rest), np.int64)
+    carry = np.zeros(len(rest), np.int64)
+    while rest.any():
+        present = rest.any(axis=1)
+        digits = (rest % 10).sum(axis=1)
+        passes = (digits % 10 == 9) | ((digits + carry) % 10 == 9)
+        run = np.where(present & passes, run + 1, 0)
+        longest = np.maximum(longest, run)
+        carry = (digits + carry) // 10
+        rest //= 10
+    return longest
 
 
 def run_by_hand(numbers: tuple[int, ...]) -> int:
