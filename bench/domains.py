@@ -245,6 +245,7 @@ def main() -> None:
     parser.add_argument("--set", nargs="*", default=[], metavar="FIELD=VALUE",
                         help="change the default recipe, e.g. --set epochs=12 fresh_draws=False")
     args = parser.parse_args()
+    Path(args.weights_dir).mkdir(parents=True, exist_ok=True)  # before training, not after it
     if args.flag_seeds is None:
         args.flag_seeds = args.seeds[:1]
     domain = Domain(args.terms, args.max_operand)
