@@ -80,9 +80,9 @@ find those partly trained: the sample and the domain weigh layouts differently."
 def flag_figures(network: NumpyNetwork, config: TrainConfig) -> dict:
     """The unsure flag as a saved model would have it, over every tuple of the domain: what
     `save_trained` does, `evaluate` then `calibrate`, on a snapshot's weights. A domain too large
-    to score whole is judged on FLAG_SAMPLE uniform tuples, every answer's related sums asked,
-    and the flag figures given twice: as its rule has it (related sums asked only below the
-    rule's `sure` confidence, core.confidence) and as if every answer were checked."""
+    to score whole is judged on FLAG_SAMPLE uniform tuples, and the flag figures given twice: as
+    its rule has it (every related sum asked only below the rule's `sure` confidence, the rotated
+    sum only up to its `glance`, core.confidence) and as if every answer were checked."""
     meta = {"domain": config.domain.to_dict(), "heldout": config.heldout_rule.to_dict(),
             "answer_order": config.answer_order, "question_align": config.question_align}
     predictor = Predictor(ModelFile(path=Path("snapshot"), meta=meta, network=network))
@@ -90,13 +90,13 @@ def flag_figures(network: NumpyNetwork, config: TrainConfig) -> dict:
     rule = calibrate(evaluation)
     if evaluation.exhaustive:
         agreement, product, correct = evaluation.agreement, evaluation.product, evaluation.correct
+        judged = agreement
     else:
         tuples = flag_sample(config)
-        batches = [predictor.answer(tuples[start : start + ANSWER_BATCH])
-                   for start in range(0, len(tuples), ANSWER_BATCH)]
-        agreement, product, correct = (np.concatenate([getattr(b, name) for b in batches])
-                                       for name in ("agreement", "confidence", "correct"))
-    report = confidence_report(agreement, product, correct, rule.threshold, rule.sure)
+        agreement, product, correct = answered(predictor, tuples, "agreement", "confidence", "correct")
+        predictor.confidence_rule = rule  # as the saved model answers
+        (judged,) = answered(predictor, tuples, "agreement")
+    report = confidence_report(judged, product, correct, rule.threshold, rule.unchecked_from)
     every = confidence_report(agreement, product, correct, rule.threshold)
     return {"exact": float(correct.mean()), "wrong": int((~correct).sum()),
             "caught": 1.0 if report.wrong_caught is None else report.wrong_caught,
@@ -104,6 +104,13 @@ def flag_figures(network: NumpyNetwork, config: TrainConfig) -> dict:
             "caught_all": 1.0 if every.wrong_caught is None else every.wrong_caught,
             "flagged_all": every.right_flagged,
             "checked": 1.0 if rule.sure is None else float((product < rule.sure).mean())}
+
+
+def answered(predictor: Predictor, tuples: np.ndarray, *names: str) -> list[np.ndarray]:
+    """The named AnswerBatch fields of every tuple's answer, asked in batches."""
+    batches = [predictor.answer(tuples[start : start + ANSWER_BATCH])
+               for start in range(0, len(tuples), ANSWER_BATCH)]
+    return [np.concatenate([getattr(batch, name) for batch in batches]) for name in names]
 
 
 def flag_sample(config: TrainConfig) -> np.ndarray:

@@ -229,7 +229,8 @@ class Predictor:
     def answer(self, operands) -> AnswerBatch:
         """The network's answers, each checked against its answers to related sums (counted in
         the model's answer table when it has one, else asked of the network too, and then only
-        for answers below the rule's `sure` confidence when it has one)."""
+        for answers below the rule's `sure` confidence when it has one, and only the rotated sum
+        up to its `glance`)."""
         operands = np.asarray(operands, dtype=np.int64).reshape(-1, self.domain.terms)
         if self.table is None and self.confidence_rule.sure is None:
             views, owners, offsets = related_sums(operands, self.domain)
@@ -254,13 +255,15 @@ class Predictor:
             agreement=shares,
             checks=checks,
             threshold=self.confidence_rule.threshold,
-            sure=None if self.table is not None else self.confidence_rule.sure,
+            sure=None if self.table is not None else self.confidence_rule.unchecked_from,
         )
 
     def _checked_when_unsure(self, operands: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(probabilities, agreement, checks) with related sums asked only for the answers below
-        the rule's `sure` confidence (core.confidence.checked_below)."""
+        the rule's `sure` confidence, and only the rotated sum up to its `glance`
+        (core.confidence.checked_below)."""
+        rule = self.confidence_rule
         probabilities = self.probabilities(operands)
-        shares, checks = checked_below(probabilities, operands, self.domain, self.confidence_rule.sure,
-                                       self.probabilities)
+        shares, checks = checked_below(probabilities, operands, self.domain, rule.sure, self.probabilities,
+                                       glance=rule.glance)
         return probabilities, shares, checks

@@ -24,11 +24,14 @@ would fall back to the product; in the domains seqsum accepts every sum has some
 
 A model without an answer table (a domain too large to answer whole when it is saved) asks its
 related sums of the network, 80 to 200 more questions per answer. Its rule then checks only the
-answers the network is less sure of than the rule's `sure` confidence: a surer answer is taken as
-it is (its agreement is its confidence, and it is never unsure). `sure` is set as the model is
-saved (`sure_confidence`): SURE, or higher where the model was wrong often enough that fewer than
-CHECKED_PER_WRONG answers per wrong one would be checked. On a trained network that leaves a few
-answers in a thousand to check; the wrong answers it gives surely are the cost (docs/confidence.md).
+answers the network is less sure of than the rule's `sure` confidence. `sure` is set as the model
+is saved (`sure_confidence`): SURE, or higher where the model was wrong often enough that fewer
+than CHECKED_PER_WRONG answers per wrong one would be checked. On a trained network that leaves a
+few answers in a thousand to check. Answers from `sure` up to the rule's `glance` confidence
+(GLANCE, or `sure` if higher) are checked more cheaply, against one related sum: the sum with its
+operands rotated (ROTATED_ONLY; 68+37 for 37+68), as a trained network writes some of its rare
+wrong answers that sure. A surer answer is taken as it is (its agreement is its confidence, and
+it is never unsure); the wrong answers it gives surely are the cost (docs/confidence.md).
 """
 
 from __future__ import annotations
@@ -49,6 +52,12 @@ SURE = RELATIVE_THRESHOLD
 """Confidence from which a model without an answer table may ask no related sums: the largest
 threshold (RELATIVE_THRESHOLD of a mean agreement of 1), so an answer left unchecked, whose
 agreement is its confidence, is never unsure."""
+GLANCE = 0.95
+"""Confidence up to which an answer at least `sure` confident is still checked, against its
+rotated sum only: trained networks of large domains write a few of their rare wrong answers 80
+to 95 % sure, and only a small share of their right ones (docs/confidence.md)."""
+ROTATED_ONLY: tuple[int, ...] = ()
+"""The moves of the cheaper check: no total moved, so its one related sum is the row rotated."""
 CHECKED_PER_WRONG = 20
 """A model without an answer table checks at least this many of its least sure answers for each
 wrong one among those it was calibrated on: a partly trained model, often sure of its wrong
@@ -64,11 +73,19 @@ _DIGIT_VALUE = np.array([int(ch) if ch.isdigit() else 0 for ch in VOCABULARY], n
 class ConfidenceRule:
     threshold: float = DEFAULT_THRESHOLD
     mean_agreement: float | None = None  # the model's, when the threshold was calibrated on it
-    sure: float | None = None  # confidence from which related sums are not asked (None: always)
+    sure: float | None = None  # confidence from which not every related sum is asked (None: always)
+    glance: float | None = None  # from `sure` up to this, only the rotated sum (None: none)
 
     @classmethod
     def calibrated(cls, mean_agreement: float, sure: float | None = None) -> ConfidenceRule:
-        return cls(threshold=RELATIVE_THRESHOLD * mean_agreement, mean_agreement=mean_agreement, sure=sure)
+        glance = None if sure is None else max(GLANCE, sure)
+        return cls(threshold=RELATIVE_THRESHOLD * mean_agreement, mean_agreement=mean_agreement, sure=sure,
+                   glance=glance)
+
+    @property
+    def unchecked_from(self) -> float | None:
+        """The confidence from which an answer's related sums are not asked at all."""
+        return self.sure if self.glance is None else self.glance
 
     @classmethod
     def from_meta(cls, meta: dict) -> ConfidenceRule:
@@ -81,7 +98,7 @@ class ConfidenceRule:
         if data.get("measure") != MEASURE:  # uncalibrated, or calibrated for an older measure
             return cls()
         threshold, mean = data.get("threshold", DEFAULT_THRESHOLD), data.get("mean_agreement")
-        sure = data.get("sure")
+        sure, glance = data.get("sure"), data.get("glance")
         if fraction(threshold) is None:
             raise ValueError(f"the threshold must be a number from 0 to 1, not {quoted(threshold)}")
         if mean is not None and fraction(mean) is None:
@@ -89,8 +106,13 @@ class ConfidenceRule:
         if sure is not None and (fraction(sure) is None or fraction(sure) < fraction(threshold)):
             raise ValueError(f"the sure confidence must be a number from the threshold "
                              f"({fraction(threshold):g}) to 1, not {quoted(sure)}")
+        if glance is not None and (sure is None or fraction(glance) is None
+                                   or fraction(glance) < fraction(sure)):
+            raise ValueError(f"the glance confidence must be a number from the sure confidence "
+                             f"({quoted(sure)}) to 1, not {quoted(glance)}")
         return cls(threshold=fraction(threshold), mean_agreement=fraction(mean),
-                   sure=None if sure is None else fraction(sure))
+                   sure=None if sure is None else fraction(sure),
+                   glance=None if glance is None else fraction(glance))
 
     def to_dict(self) -> dict:
         return {"measure": MEASURE, **asdict(self)}
@@ -149,19 +171,28 @@ def related_sums(operands: np.ndarray, domain: Domain, moves: tuple[int, ...] = 
 
 
 def checked_below(probabilities: np.ndarray, operands: np.ndarray, domain: Domain, sure: float,
-                  answer, moves: tuple[int, ...] = OFFSETS) -> tuple[np.ndarray, np.ndarray]:
+                  answer, moves: tuple[int, ...] = OFFSETS, glance: float | None = None,
+                  ) -> tuple[np.ndarray, np.ndarray]:
     """(agreement, related sums asked) per row, asking `answer(views)` (softmax outputs) about
-    the related sums of the rows whose confidence is below `sure` only; a surer row's agreement
-    is its confidence, from no related sum."""
+    the related sums (`moves`) of the rows whose confidence is below `sure`, and about the
+    rotated sum only (ROTATED_ONLY) of the rows from `sure` up to `glance`; a surer row's
+    agreement is its confidence, from no related sum."""
     confidence = product_confidence(probabilities)
     shares, checks = confidence.astype(np.float64), np.zeros(len(operands), np.int64)
     doubtful = np.flatnonzero(np.asarray(confidence) < sure)
     views, owners, offsets = related_sums(operands[doubtful], domain, moves)
+    owners = doubtful[owners]
+    if glance is not None:
+        glanced = np.flatnonzero((np.asarray(confidence) >= sure) & (np.asarray(confidence) < glance))
+        rotated, rotated_owners, rotated_offsets = related_sums(operands[glanced], domain, ROTATED_ONLY)
+        views, owners = np.concatenate([views, rotated]), np.concatenate([owners, glanced[rotated_owners]])
+        offsets = np.concatenate([offsets, rotated_offsets])
     if len(views):
+        asked = np.unique(owners)
         view_values = answer_values(answer(views).argmax(-1))
-        values = answer_values(probabilities[doubtful].argmax(-1))
-        shares[doubtful], checks[doubtful] = agreement(values, view_values, owners, offsets,
-                                                       fallback=confidence[doubtful])
+        values = answer_values(probabilities.argmax(-1))
+        every_share, every_check = agreement(values, view_values, owners, offsets, fallback=confidence)
+        shares[asked], checks[asked] = every_share[asked], every_check[asked]
     return shares, checks
 
 

@@ -86,9 +86,11 @@ class Evaluation:
         return float(self.agreement.mean())
 
     def judged_by(self, rule: ConfidenceRule) -> Evaluation:
-        """The same evaluation with the unsure flag's figures under `rule`."""
+        """The same evaluation with the unsure flag's figures under `rule`. Made without a rule,
+        every answer's agreement is over all its related sums: those the rule checks against the
+        rotated sum only (core.confidence) are judged by them all."""
         return replace(self, confidence=confidence_report(
-            self.agreement, self.product, self.correct, rule.threshold, rule.sure))
+            self.agreement, self.product, self.correct, rule.threshold, rule.unchecked_from))
 
     def to_dict(self) -> dict:
         return {
@@ -210,7 +212,8 @@ def evaluate(predictor: Predictor, sample_size: int = SAMPLE_SIZE, seed: int = 0
         trained=Subset.of(~held, scores.exact, scores.chars_right),
         edges=Subset.of(np.isin(np.arange(count), edges), scores.exact, scores.chars_right),
         confidence=confidence_report(scores.agreement, scores.confidence, scores.exact,
-                                     predictor.confidence_rule.threshold, predictor.confidence_rule.sure),
+                                     predictor.confidence_rule.threshold,
+                                     predictor.confidence_rule.unchecked_from),
         layouts=per_layout_counts(codes, scores.exact, domain),
         carries=per_carries_counts(carried, scores.exact),
         wrong=_wrong_answers(predictor, tuple_at(wrong)),

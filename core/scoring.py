@@ -63,8 +63,9 @@ class ConfidenceReport:
 
 
 def confidence_report(agreement, product, correct, threshold, sure: float | None = None) -> ConfidenceReport:
-    """How the flag (agreement below `threshold`, only where the product is below `sure` if given,
-    core.confidence) and both measures separate right from wrong answers."""
+    """How the flag (agreement below `threshold`, only where the product is below `sure` if given:
+    the rule's `unchecked_from`, core.confidence) and both measures separate right from wrong
+    answers."""
     correct = np.asarray(correct, bool)
     flagged = np.asarray(agreement) < threshold
     if sure is not None:

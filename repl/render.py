@@ -81,6 +81,8 @@ def one_lines(answers: AnswerBatch, color: bool) -> list[str]:
 
 def checks_text(answer: Answer) -> str:
     """How an answer was checked: "100.0% of 81 related sums agree", or why none was asked."""
+    if answer.checks == 1:
+        return f"its one related sum asked {'agrees' if answer.agreement == 1 else 'disagrees'}"
     if answer.checks:
         return f"{percent(answer.agreement)} of {answer.checks} related sums agree"
     if answer.sure is not None and answer.confidence >= answer.sure:

@@ -189,7 +189,10 @@ def info_text(model: ModelFile, source: str) -> str:
            if rule.mean_agreement is not None
            else " (a fixed threshold: the file was not calibrated for this check)")
         + (f"; an answer at least {percent(rule.sure)} sure is not checked"
-           if rule.sure is not None and model.table is None else "")
+           if rule.sure is not None and rule.glance is None and model.table is None else "")
+        + (f"; an answer at least {percent(rule.sure)} sure is checked against its operands rotated "
+           f"only, and at least {percent(rule.glance)} sure not at all"
+           if rule.glance is not None and model.table is None else "")
     )
     if versions:
         lines.append(

@@ -173,6 +173,7 @@ def page_data(model: ModelFile, source: str, drawn: Drawn) -> dict:
         "question_align": question_align(meta),
         "threshold": ConfidenceRule.from_meta(meta).threshold,
         "sure": None if model.table is not None else ConfidenceRule.from_meta(meta).sure,
+        "glance": None if model.table is not None else ConfidenceRule.from_meta(meta).glance,
         "vocabulary": VOCABULARY,
         "max_input_chars": MAX_INPUT_CHARS,
         "weights": _weights(model),

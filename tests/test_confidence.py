@@ -9,7 +9,9 @@ from seqsum.core.answer import Predictor
 from seqsum.core.codec import encode_answers
 from seqsum.core.confidence import (
     CHECKED_PER_WRONG,
+    GLANCE,
     SURE,
+    ConfidenceRule,
     agreement,
     agreement_from_counts,
     answer_values,
@@ -183,21 +185,25 @@ def test_agreement_over_the_whole_domain_equals_asking_every_related_sum(domain)
 
 class SureExceptWhereSeven(ScriptedNetwork):
     """Right everywhere but on `special` (ScriptedNetwork), and sure (every character 0.999)
-    except on tuples with an operand 7 (every character 0.9: under 0.8 over four or more)."""
+    except on tuples with an operand 7 (every character `seven`: 0.9 is under 0.8 over four or
+    more characters)."""
+
+    seven = 0.9
 
     def answer_probabilities(self, operands, domain):
         probabilities = super().answer_probabilities(operands, domain)
-        top = np.where((operands == 7).any(axis=1), 0.9, 0.999)[:, None, None]
+        top = np.where((operands == 7).any(axis=1), self.seven, 0.999)[:, None, None]
         return np.where(probabilities > 0.5, top, (1 - top) / (len(VOCABULARY) - 1))
 
 
-def gated(tmp_path, sure, special=None):
+def gated(tmp_path, sure, special=None, glance=None):
     """A predictor of a domain without an answer table, whose file's rule asks related sums only
-    below `sure`: wrong on 500+500 (sure of it) and on 7+500 (not sure), or on `special`."""
+    below `sure` (and the nearest ones up to `glance`): wrong on 500+500 (sure of it) and on
+    7+500 (not sure), or on `special`."""
     from seqsum.core.confidence import MEASURE
 
     domain = Domain(2, 1414)
-    rule = {"measure": MEASURE, "threshold": 0.7, "mean_agreement": 0.875, "sure": sure}
+    rule = {"measure": MEASURE, "threshold": 0.7, "mean_agreement": 0.875, "sure": sure, "glance": glance}
     model = read_model_file(write_numpy_model(tmp_path / "big.keras", domain=domain, units=4,
                                               meta={"confidence": rule}))
     assert model.table is None
@@ -223,6 +229,41 @@ def test_related_sums_are_asked_only_below_the_sure_confidence(tmp_path):
     assert render.checks_text(answers[1]).endswith(f"of {answers.checks[1]} related sums agree")
 
 
+def test_answers_from_sure_up_to_glance_are_checked_against_their_rotated_sum(tmp_path):
+    """A trained model's rule (`sure` 0.8, `glance` GLANCE) still checks an answer written 90 %
+    sure, as trained networks of large domains write some of their rare wrong answers that sure
+    (docs/confidence.md): against one related sum, its operands rotated, not all 81."""
+    rule = ConfidenceRule.calibrated(0.875, sure_confidence(np.full(100, 0.999), np.ones(100, bool)))
+    assert (rule.sure, rule.glance, rule.unchecked_from) == (SURE, GLANCE, GLANCE)
+    predictor, network = gated(tmp_path, rule.sure, glance=rule.glance)
+    network.seven = 0.9 ** (1 / predictor.domain.answer_width)  # 90 % over the whole answer
+    answers = predictor.answer([[7, 500], [12, 34], [7, 8], [7, 7]])
+    assert answers.confidence[0] == pytest.approx(0.9, abs=1e-3)
+    assert answers.checks.tolist() == [1, 0, 1, 0]  # 7+7 rotated is itself: nothing to ask
+    assert answers.correct.tolist() == [False, True, True, True]
+    assert answers.low_confidence.tolist() == [True, False, False, False]
+    assert network.asked[-1] == 2  # 500+7 and 8+7, beside the four sums themselves
+    assert render.checks_text(answers[0]) == "its one related sum asked disagrees"
+    assert render.checks_text(answers[2]) == "its one related sum asked agrees"
+    assert render.checks_text(answers[1]) == f"at least {GLANCE:.1%} sure, so no related sum was asked"
+    without = gated(tmp_path, rule.sure)[0]  # the same rule without the cheaper check
+    without.model.network.seven = network.seven
+    assert without.answer([[7, 500]]).low_confidence.tolist() == [False]
+
+
+def test_a_glance_confidence_below_sure_or_without_one_is_refused():
+    from seqsum.core.confidence import MEASURE
+
+    rule = {"measure": MEASURE, "threshold": 0.7, "mean_agreement": 0.875}
+    assert ConfidenceRule.from_meta({"confidence": {**rule, "sure": 0.8, "glance": 0.8}}).glance == 0.8
+    with pytest.raises(ValueError, match=r"glance confidence must be a number from the sure .* \(0\.9\)"):
+        ConfidenceRule.from_meta({"confidence": {**rule, "sure": 0.9, "glance": 0.85}})
+    with pytest.raises(ValueError, match="glance confidence"):
+        ConfidenceRule.from_meta({"confidence": {**rule, "glance": 0.95}})
+    with pytest.raises(ValueError, match="glance confidence"):
+        ConfidenceRule.from_meta({"confidence": {**rule, "sure": 0.8, "glance": "high"}})
+
+
 def test_a_rule_without_a_sure_confidence_asks_every_answers_related_sums(tmp_path):
     predictor, network = gated(tmp_path, None)
     answers = predictor.answer([[500, 500], [7, 500], [12, 34]])
@@ -239,6 +280,7 @@ def test_calibration_asks_related_sums_of_sure_answers_only_without_a_table(tmp_
     evaluation = evaluate(predictor, sample_size=400)
     rule = calibrate(evaluation)
     assert rule.sure == sure_confidence(evaluation.product, evaluation.correct) >= SURE
+    assert rule.glance == max(GLANCE, rule.sure)
     assert ConfidenceRule.from_meta({"confidence": rule.to_dict()}) == rule
     # Judged by it, the flag never marks an answer the network was that sure of.
     flagged_if_all = evaluation.agreement < rule.threshold

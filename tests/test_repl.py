@@ -274,3 +274,14 @@ def test_info_shows_the_per_sum_figures_a_large_domains_file_records(tmp_path, s
     assert [line for line in lines if line.startswith("every sum")] == ([shown] if shown else [])
     assert next(line for line in lines if "unsure when" in line).endswith(
         "; an answer at least 80.0% sure is not checked")
+
+
+def test_info_says_which_answers_only_their_rotated_sum_checks(tmp_path):
+    rule = {"measure": MEASURE, "threshold": 0.7, "mean_agreement": 0.875, "sure": 0.8, "glance": 0.95}
+    path = write_numpy_model(tmp_path / "big.keras", Domain(4, 99), meta={"confidence": rule})
+    screen = Screen()
+    Session(read_model_file(path), locations.ModelChoice(path, "--model"), printer=screen,
+            color=False).handle(":info")
+    assert next(line for line in screen.text.splitlines() if "unsure when" in line).endswith(
+        "; an answer at least 80.0% sure is checked against its operands rotated only, "
+        "and at least 95.0% sure not at all")

@@ -225,6 +225,24 @@ def test_page_asks_related_sums_only_below_the_sure_confidence_as_the_cli_does(t
     assert 0.2 < np.mean(unchecked) < 0.8
 
 
+def test_page_checks_the_rotated_sum_up_to_glance_as_the_cli_does(tmp_path):
+    """A rule that asks every related sum below `sure`, the rotated sum only from there up to
+    `glance` and none above: set at this random network's 30th and 70th percentile confidence,
+    the page answers, agrees and flags as the CLI does in all three bands."""
+    domain = Domain(terms=2, max_operand=1414)
+    plain = write_numpy_model(tmp_path / "plain.keras", domain, units=8, seed=4)
+    tuples = np.random.default_rng(4).integers(0, 1415, (400, 2))
+    confidence = Predictor(read_model_file(plain)).answer(tuples).confidence
+    sure, glance = np.quantile(confidence, [0.3, 0.7]).tolist()
+    threshold = sure / 2  # a sure confidence is never below the threshold (core.confidence)
+    rule = {"confidence": {"measure": MEASURE, "threshold": threshold, "mean_agreement": threshold / 0.8,
+                           "sure": sure, "glance": glance}}
+    path = write_numpy_model(tmp_path / "glanced.keras", domain, units=8, seed=4, meta=rule)
+    records = [r for r in compare(path, 300, seed=4) if "error" not in r]
+    checks = Predictor(read_model_file(path)).answer([r["operands"] for r in records]).checks
+    assert (checks == 1).any() and (checks > 1).any() and (checks == 0).any()
+
+
 def test_page_names_every_character_as_python_does(numpy_model):
     with page_engine(page_html(read_model_file(numpy_model))) as engine:
         names = json.loads(engine.eval(

@@ -308,13 +308,15 @@
   const OFFSETS = [];
   for (let step = 1; step <= 10; step++) OFFSETS.push(-step, step);
 
-  // Related sums of one row: the row rotated by one place, and for each offset and operand the
-  // row with offset added to that operand, as is and rotated; only those inside the domain and
-  // different from the row. -> [[operands, offset], ...]
-  function relatedSums(operands, maxOperand) {
+  const ROTATED_ONLY = []; // the cheaper check's moves: none, so its one related sum is the row rotated
+
+  // Related sums of one row: the row rotated by one place, and for each offset (`moves`) and
+  // operand the row with offset added to that operand, as is and rotated; only those inside the
+  // domain and different from the row. -> [[operands, offset], ...]
+  function relatedSums(operands, maxOperand, moves = OFFSETS) {
     const rotate = (v) => [v[v.length - 1], ...v.slice(0, -1)]; // np.roll(v, 1)
     const views = [];
-    for (const offset of OFFSETS) {
+    for (const offset of moves) {
       for (let k = 0; k < operands.length; k++) {
         const moved = operands.slice();
         moved[k] += offset;
@@ -402,17 +404,22 @@
       const truth = operands.reduce((a, b) => a + b, 0);
       const confidence = topP.reduce((a, b) => a * b, 1);
       const value = answerValue(symbols);
-      // A model without an answer table asks no related sum of an answer at least data.sure sure
-      // (compared in float32, as numpy compares the product of float32 probabilities).
-      const asked = data.sure == null || Math.fround(confidence) < Math.fround(data.sure);
-      const related = asked ? relatedSums(operands, domain.max_operand) : [];
+      // A model without an answer table asks every related sum of an answer less than data.sure
+      // sure, only the rotated sum up to data.glance, and none of a surer one (compared in
+      // float32, as numpy compares the product of float32 probabilities).
+      const below = (level) => level == null || Math.fround(confidence) < Math.fround(level);
+      const every = data.sure == null || below(data.sure);
+      const rotatedOnly = !every && data.glance != null && below(data.glance);
+      const asked = every || rotatedOnly;
+      const related = every ? relatedSums(operands, domain.max_operand)
+        : rotatedOnly ? relatedSums(operands, domain.max_operand, ROTATED_ONLY) : [];
       const fitting = related.filter(([v, offset]) =>
         value >= 0 && answerValue(written(probabilities(v))) === value + offset).length;
       const agreement = related.length ? fitting / related.length : confidence;
       return {
         operands, dist, symbols, topP, prediction, truth, confidence, agreement,
         checks: related.length,
-        sure: asked ? null : data.sure, // the confidence from which no related sum was asked
+        sure: asked ? null : data.glance ?? data.sure, // the confidence from which no related sum was asked
         correct: prediction === String(truth),
         lowConfidence: agreement < data.threshold,
       };

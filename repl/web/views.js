@@ -192,7 +192,8 @@
     return {
       input: text, prediction: a.prediction || "(blank)", truth: a.truth, ...verdict(a.correct),
       confidence: percent(a.confidence),
-      agreement_text: a.checks ? percent(a.agreement) + " of " + a.checks + " related sums agree"
+      agreement_text: a.checks === 1 ? "its one related sum asked " + (a.agreement === 1 ? "agrees" : "disagrees")
+        : a.checks ? percent(a.agreement) + " of " + a.checks + " related sums agree"
         : a.sure !== null ? "at least " + percent(a.sure) + " sure, so no related sum was asked"
           : "no related sum to check",
       unsure: a.lowConfidence,
