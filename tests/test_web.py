@@ -4,6 +4,7 @@ No browser is needed: the page's own script runs in mini-racer with a stand-in `
 only hands it the embedded data, exactly as a browser would (the JSON element's text).
 """
 
+import dataclasses
 import json
 import random
 import re
@@ -452,10 +453,12 @@ def test_the_page_and_the_notebook_draw_an_answer_and_a_trace_from_one_template(
     model = read_model_file(bundled_model_path())
     html = page_html(model)
     answers = Predictor(model).answer([[37, 68], [0, 0], [99, 99], [5, 95]])
+    # As a rule with `glance` checks an answer against its rotated sum alone: one that agrees, one not.
+    rotated = dataclasses.replace(answers, checks=np.ones(4, np.int64), agreement=np.array([1.0, 0.0] * 2))
     traced = trace(model.network, model.domain, (37, 68), " 37+68").to_dict()
     with page_engine(html) as engine:
         engine.eval("globalThis.templates = new seqsumViews.Templates(seqsum.data.templates)")
-        for answer in answers:
+        for answer in [*answers, *rotated]:
             details = {"dist": answer.distribution.tolist(), "symbols": list(answer.chars),
                        "prediction": answer.prediction, "truth": answer.truth, "correct": answer.correct,
                        "confidence": answer.confidence, "agreement": answer.agreement,
