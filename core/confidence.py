@@ -179,11 +179,11 @@ def checked_below(probabilities: np.ndarray, operands: np.ndarray, domain: Domai
     agreement is its confidence, from no related sum."""
     confidence = product_confidence(probabilities)
     shares, checks = confidence.astype(np.float64), np.zeros(len(operands), np.int64)
-    doubtful = np.flatnonzero(np.asarray(confidence) < sure)
+    doubtful = np.flatnonzero(confidence < sure)
     views, owners, offsets = related_sums(operands[doubtful], domain, moves)
     owners = doubtful[owners]
     if glance is not None:
-        glanced = np.flatnonzero((np.asarray(confidence) >= sure) & (np.asarray(confidence) < glance))
+        glanced = np.flatnonzero((confidence >= sure) & (confidence < glance))
         rotated, rotated_owners, rotated_offsets = related_sums(operands[glanced], domain, ROTATED_ONLY)
         views, owners = np.concatenate([views, rotated]), np.concatenate([owners, glanced[rotated_owners]])
         offsets = np.concatenate([offsets, rotated_offsets])

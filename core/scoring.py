@@ -62,14 +62,15 @@ class ConfidenceReport:
         return dict(self.__dict__)
 
 
-def confidence_report(agreement, product, correct, threshold, sure: float | None = None) -> ConfidenceReport:
-    """How the flag (agreement below `threshold`, only where the product is below `sure` if given:
-    the rule's `unchecked_from`, core.confidence) and both measures separate right from wrong
+def confidence_report(agreement, product, correct, threshold,
+                      unchecked_from: float | None = None) -> ConfidenceReport:
+    """How the flag (agreement below `threshold`, only where the product is below the rule's
+    `unchecked_from` if given, core.confidence) and both measures separate right from wrong
     answers."""
     correct = np.asarray(correct, bool)
     flagged = np.asarray(agreement) < threshold
-    if sure is not None:
-        flagged &= np.asarray(product) < sure
+    if unchecked_from is not None:
+        flagged &= np.asarray(product) < unchecked_from
     wrong = ~correct
     return ConfidenceReport(
         threshold=threshold,

@@ -145,6 +145,14 @@ def evaluation_text(model: ModelFile, evaluation: Evaluation) -> str:
     return "\n".join(lines)
 
 
+def unchecked_text(rule: ConfidenceRule) -> str:
+    """Which answers a rule with a `sure` confidence checks less, or not at all."""
+    if rule.glance is None:
+        return f"; an answer at least {percent(rule.sure)} sure is not checked"
+    return (f"; an answer at least {percent(rule.sure)} sure is checked against its operands rotated "
+            f"only, and at least {percent(rule.glance)} sure not at all")
+
+
 def info_text(model: ModelFile, source: str) -> str:
     """What the file records, each value shown as far as it makes sense (core.metadata)."""
     meta = model.meta
@@ -188,11 +196,7 @@ def info_text(model: ModelFile, source: str) -> str:
         + (f" ({RELATIVE_THRESHOLD:g} x this model's mean agreement, {percent(rule.mean_agreement)})"
            if rule.mean_agreement is not None
            else " (a fixed threshold: the file was not calibrated for this check)")
-        + (f"; an answer at least {percent(rule.sure)} sure is not checked"
-           if rule.sure is not None and rule.glance is None and model.table is None else "")
-        + (f"; an answer at least {percent(rule.sure)} sure is checked against its operands rotated "
-           f"only, and at least {percent(rule.glance)} sure not at all"
-           if rule.glance is not None and model.table is None else "")
+        + ("" if rule.sure is None or model.table is not None else unchecked_text(rule))
     )
     if versions:
         lines.append(

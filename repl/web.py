@@ -159,6 +159,8 @@ def page_data(model: ModelFile, source: str, drawn: Drawn) -> dict:
     """Everything the page's script reads: the model, its display metadata, the name tables,
     the templates it draws answers and traces from, the history's records for programs."""
     meta = model.meta
+    rule = ConfidenceRule.from_meta(meta)
+    checked_by_table = model.table is not None  # no confidence level skips a lookup
     return {
         "model": {
             "file": model.path.name,
@@ -171,9 +173,9 @@ def page_data(model: ModelFile, source: str, drawn: Drawn) -> dict:
         "domain": model.domain.to_dict(),
         "answer_order": answer_order(meta),
         "question_align": question_align(meta),
-        "threshold": ConfidenceRule.from_meta(meta).threshold,
-        "sure": None if model.table is not None else ConfidenceRule.from_meta(meta).sure,
-        "glance": None if model.table is not None else ConfidenceRule.from_meta(meta).glance,
+        "threshold": rule.threshold,
+        "sure": None if checked_by_table else rule.sure,
+        "glance": None if checked_by_table else rule.glance,
         "vocabulary": VOCABULARY,
         "max_input_chars": MAX_INPUT_CHARS,
         "weights": _weights(model),

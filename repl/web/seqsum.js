@@ -408,7 +408,7 @@
       // sure, only the rotated sum up to data.glance, and none of a surer one (compared in
       // float32, as numpy compares the product of float32 probabilities).
       const below = (level) => level == null || Math.fround(confidence) < Math.fround(level);
-      const every = data.sure == null || below(data.sure);
+      const every = below(data.sure);
       const rotatedOnly = !every && data.glance != null && below(data.glance);
       const asked = every || rotatedOnly;
       const related = every ? relatedSums(operands, domain.max_operand)
